@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# aspace: private x86_64 address spaces behind /dev/aspace.
+#
+#   make             build aspace.ko (against KDIR) and the user-space tools
+#   make check       every test: W=1 build, checkpatch, sparse, KUnit (UML),
+#                    end-to-end in a QEMU guest; ends with "N passed, M failed"
+#   make demo        boot a QEMU guest and show the module at work
+#   make deps        install the Debian packages all of this needs (root)
+#
+# The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
+
+KVER ?= $(shell $(CURDIR)/scripts/kdir.sh --version)
+KDIR ?= $(shell $(CURDIR)/scripts/kdir.sh $(KVER))
+BUILD ?= $(CURDIR)/build
+CC ?= gcc
+
+export KVER KDIR BUILD
+
+.PHONY: all module userspace check demo deps clean sparse checkpatch kunit e2e
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_ASPACE=m W=1 modules
+
+userspace:
+	$(MAKE) -C userspace BUILD=$(BUILD)
+
+deps:
+	scripts/install-deps.sh
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_ASPACE=m C=2 modules
+
+checkpatch:
+	scripts/checkpatch.sh
+
+kunit:
+	scripts/kunit.sh
+
+e2e: all
+	scripts/qemu-run.sh --tests
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

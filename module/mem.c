@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page allocation for aspace.
+ *
+ * Data pages are order-0 pages from alloc_pages(), zeroed and charged to
+ * the caller's memory cgroup.  Their page reference count is the number of
+ * address spaces (and page-table entries) that hold them: a clone takes a
+ * reference, unmapping drops one, and the last drop frees the page.
+ * Page-table pages are never shared.
+ *
+ * asp_nr_data_pages and asp_nr_table_pages count the pages the module
+ * holds right now; both are back to zero once every descriptor is closed.
+ *
+ * Every allocation first asks asp_should_fail_alloc(), so tests can make
+ * the Nth allocation from now fail (like /proc/self/fail-nth).
+ */
+#include <linux/mm.h>
+#include "mem.h"
+
+atomic_long_t asp_nr_data_pages = ATOMIC_LONG_INIT(0);
+atomic_long_t asp_nr_table_pages = ATOMIC_LONG_INIT(0);
+static atomic_t asp_fail_nth = ATOMIC_INIT(0);
+
+/**
+ * asp_should_fail_alloc() - fault-injection check before an allocation
+ *
+ * Return: true if this allocation must fail because it is the one chosen
+ * by asp_fail_nth_set().  Any context.
+ */
+bool asp_should_fail_alloc(void)
+{
+	if (likely(!atomic_read(&asp_fail_nth)))
+		return false;
+	return atomic_dec_if_positive(&asp_fail_nth) == 0;
+}
+
+/**
+ * asp_fail_nth_set() - make the @nth allocation from now fail
+ * @nth: 1 for the next allocation, 0 to turn injection off
+ */
+void asp_fail_nth_set(int nth)
+{
+	atomic_set(&asp_fail_nth, nth > 0 ? nth : 0);
+}
+
+/**
+ * asp_fail_nth_get() - allocations left before the injected failure
+ *
+ * Return: 0 once the failure was injected (or none was asked for), else
+ * how many more allocations will pass before it.
+ */
+int asp_fail_nth_get(void)
+{
+	return atomic_read(&asp_fail_nth);
+}
+
+/**
+ * asp_data_page_alloc() - allocate a zeroed data page
+ *
+ * Return: a page with one reference, or NULL.  May sleep.
+ */
+struct page *asp_data_page_alloc(void)
+{
+	struct page *page;
+
+	if (asp_should_fail_alloc())
+		return NULL;
+	page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO);
+	if (page)
+		atomic_long_inc(&asp_nr_data_pages);
+	return page;
+}
+
+/**
+ * asp_data_page_get() - take one more reference on a data page
+ * @page: a page from asp_data_page_alloc() the caller holds a reference on
+ */
+void asp_data_page_get(struct page *page)
+{
+	get_page(page);
+}
+
+/**
+ * asp_data_page_put() - drop a reference on a data page, freeing it last
+ * @page: a page from asp_data_page_alloc()
+ */
+void asp_data_page_put(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (folio_put_testzero(folio)) {
+		atomic_long_dec(&asp_nr_data_pages);
+		__folio_put(folio);
+	}
+}
+
+/**
+ * asp_data_page_shared() - is a data page held more than once?
+ * @page: a page the caller holds a reference on
+ *
+ * Return: true if another holder (a clone) maps the page too.
+ */
+bool asp_data_page_shared(struct page *page)
+{
+	return page_ref_count(page) > 1;
+}
+
+/**
+ * asp_table_page_alloc() - allocate a zeroed page-table page
+ *
+ * Return: the page, or NULL.  page_private() is zero: the table code keeps
+ * its count of used entries there.  May sleep.
+ */
+struct page *asp_table_page_alloc(void)
+{
+	struct page *page;
+
+	if (asp_should_fail_alloc())
+		return NULL;
+	page = alloc_page(GFP_KERNEL | __GFP_ACCOUNT | __GFP_ZERO);
+	if (page)
+		atomic_long_inc(&asp_nr_table_pages);
+	return page;
+}
+
+/**
+ * asp_table_page_free() - free a page-table page
+ * @page: a page from asp_table_page_alloc()
+ */
+void asp_table_page_free(struct page *page)
+{
+	set_page_private(page, 0);
+	atomic_long_dec(&asp_nr_table_pages);
+	__free_page(page);
+}

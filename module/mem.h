@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Page and object allocation for aspace, with the module-wide page
+ * counters and the fault-injection hook every allocation goes through.
+ */
+#ifndef _ASPACE_MEM_H
+#define _ASPACE_MEM_H
+
+#include <linux/atomic.h>
+#include <linux/gfp.h>
+#include <linux/mm_types.h>
+
+extern atomic_long_t asp_nr_data_pages;
+extern atomic_long_t asp_nr_table_pages;
+
+bool asp_should_fail_alloc(void);
+void asp_fail_nth_set(int nth);
+int asp_fail_nth_get(void);
+
+struct page *asp_data_page_alloc(void);
+void asp_data_page_get(struct page *page);
+void asp_data_page_put(struct page *page);
+bool asp_data_page_shared(struct page *page);
+
+struct page *asp_table_page_alloc(void);
+void asp_table_page_free(struct page *page);
+
+#endif /* _ASPACE_MEM_H */

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * aspace: private x86_64 address spaces behind /dev/aspace.
+ *
+ * Every open() of /dev/aspace creates an empty address space.  The ioctls
+ * below mirror mmap(2), munmap(2), mprotect(2), brk(2) and a fork-like
+ * clone on it.
+ *
+ * Rules every struct here follows:
+ *  - it starts with a __u32 @size that user space sets to sizeof(struct);
+ *    a smaller size than the first version of the struct is EINVAL, a
+ *    larger one is accepted only if the bytes the kernel does not know are
+ *    zero (E2BIG otherwise);
+ *  - reserved fields and unknown flag bits must be zero (EINVAL);
+ *  - output is written back for min(@size, kernel size) bytes, every byte
+ *    of it set by the kernel.
+ */
+#ifndef _UAPI_LINUX_ASPACE_H
+#define _UAPI_LINUX_ASPACE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define ASPACE_API_VERSION	1
+
+/* ioctl magic: unassigned in ioctl-number.rst of Linux 6.1 and 6.12. */
+#define ASPACE_IOC_MAGIC	0xA8
+
+/* Feature bits reported by ASPACE_IOC_HANDSHAKE. */
+#define ASPACE_FEATURE_MMAP		(1ULL << 0)
+#define ASPACE_FEATURE_MUNMAP		(1ULL << 1)
+#define ASPACE_FEATURE_MPROTECT		(1ULL << 2)
+#define ASPACE_FEATURE_BRK		(1ULL << 3)
+#define ASPACE_FEATURE_CLONE		(1ULL << 4)
+#define ASPACE_FEATURE_QUERY		(1ULL << 5)
+#define ASPACE_FEATURE_LAYOUT		(1ULL << 6)
+#define ASPACE_FEATURE_LIMITS		(1ULL << 7)
+#define ASPACE_FEATURE_STATS		(1ULL << 8)
+#define ASPACE_FEATURE_LA57		(1ULL << 9)
+
+/**
+ * struct aspace_handshake - ASPACE_IOC_HANDSHAKE
+ * @size: sizeof(struct aspace_handshake)
+ * @api_version: in: the version the caller speaks, 1..ASPACE_API_VERSION;
+ *	out: the version the module speaks
+ * @features: out: ASPACE_FEATURE_* bits the module supports
+ * @reserved: must be zero
+ */
+struct aspace_handshake {
+	__u32 size;
+	__u32 api_version;
+	__aligned_u64 features;
+	__aligned_u64 reserved;
+};
+
+/* mmap prot and flag values are those of <linux/mman.h>. */
+#define ASPACE_PROT_READ		0x1
+#define ASPACE_PROT_WRITE		0x2
+#define ASPACE_PROT_EXEC		0x4
+
+#define ASPACE_MAP_SHARED		0x01
+#define ASPACE_MAP_PRIVATE		0x02
+#define ASPACE_MAP_FIXED		0x10
+#define ASPACE_MAP_ANONYMOUS		0x20
+#define ASPACE_MAP_POPULATE		0x8000
+#define ASPACE_MAP_FIXED_NOREPLACE	0x100000
+
+/**
+ * struct aspace_mmap - ASPACE_IOC_MMAP
+ * @size: sizeof(struct aspace_mmap)
+ * @prot: ASPACE_PROT_* (PROT_* of <linux/mman.h>)
+ * @flags: exactly one of MAP_SHARED, MAP_PRIVATE, plus MAP_FIXED,
+ *	MAP_FIXED_NOREPLACE, MAP_POPULATE, MAP_ANONYMOUS (implied)
+ * @reserved: must be zero
+ * @addr: in: the hint or fixed address; out: the address mapped
+ * @length: bytes to map; rounded up to a page
+ */
+struct aspace_mmap {
+	__u32 size;
+	__u32 prot;
+	__u32 flags;
+	__u32 reserved;
+	__aligned_u64 addr;
+	__aligned_u64 length;
+};
+
+/**
+ * struct aspace_range - ASPACE_IOC_MUNMAP and ASPACE_IOC_MPROTECT
+ * @size: sizeof(struct aspace_range)
+ * @prot: mprotect: new ASPACE_PROT_* bits; munmap: must be zero
+ * @addr: page-aligned start
+ * @length: bytes; rounded up to a page
+ */
+struct aspace_range {
+	__u32 size;
+	__u32 prot;
+	__aligned_u64 addr;
+	__aligned_u64 length;
+};
+
+/**
+ * struct aspace_brk - ASPACE_IOC_BRK
+ * @size: sizeof(struct aspace_brk)
+ * @reserved: must be zero
+ * @brk: in: the requested break (below the heap start: a query);
+ *	out: the break now in force, as brk(2) returns it
+ */
+struct aspace_brk {
+	__u32 size;
+	__u32 reserved;
+	__aligned_u64 brk;
+};
+
+/* ASPACE_IOC_CLONE flags */
+#define ASPACE_CLONE_NOCLOEXEC	(1U << 0)	/* new fd without O_CLOEXEC */
+#define ASPACE_CLONE_EAGER	(1U << 1)	/* copy every private page now */
+
+/**
+ * struct aspace_clone - ASPACE_IOC_CLONE
+ * @size: sizeof(struct aspace_clone)
+ * @flags: ASPACE_CLONE_*
+ * @fd: out: the new descriptor
+ * @reserved: must be zero
+ */
+struct aspace_clone {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved;
+};
+
+/* ASPACE_IOC_QUERY query_flags */
+#define ASPACE_QUERY_COVERING_OR_NEXT	(1U << 0)
+
+/* vma_flags reported by ASPACE_IOC_QUERY */
+#define ASPACE_VMA_READ		(1ULL << 0)
+#define ASPACE_VMA_WRITE	(1ULL << 1)
+#define ASPACE_VMA_EXEC		(1ULL << 2)
+#define ASPACE_VMA_SHARED	(1ULL << 3)
+#define ASPACE_VMA_HEAP		(1ULL << 4)	/* the brk heap */
+#define ASPACE_VMA_STACK	(1ULL << 5)	/* the stack; grows down */
+
+/**
+ * struct aspace_query - ASPACE_IOC_QUERY, like PROCMAP_QUERY of Linux 6.11
+ * @size: sizeof(struct aspace_query)
+ * @query_flags: ASPACE_QUERY_*; without COVERING_OR_NEXT only a VMA
+ *	covering @query_addr is returned (ENOENT otherwise)
+ * @query_addr: the address asked about
+ * @vma_start: out: first byte of the VMA
+ * @vma_end: out: one past its last byte
+ * @vma_flags: out: ASPACE_VMA_*
+ * @vma_page_offset: out: offset of @vma_start in its backing object, in
+ *	bytes (shared mappings; 0 for private ones, like anonymous memory)
+ * @vma_id: out: identity of the mapping's backing object (shared
+ *	mappings only, 0 otherwise), like the inode field of /proc/PID/maps
+ */
+struct aspace_query {
+	__u32 size;
+	__u32 query_flags;
+	__aligned_u64 query_addr;
+	__aligned_u64 vma_start;
+	__aligned_u64 vma_end;
+	__aligned_u64 vma_flags;
+	__aligned_u64 vma_page_offset;
+	__aligned_u64 vma_id;
+};
+
+/* struct aspace_layout flags */
+#define ASPACE_LAYOUT_LA57	(1U << 0)	/* 5-level paging, 56-bit */
+#define ASPACE_LAYOUT_LEGACY	(1U << 1)	/* bottom-up mmap search */
+#define ASPACE_LAYOUT_STACK	(1U << 2)	/* map a stack at the top */
+
+/**
+ * struct aspace_layout - ASPACE_IOC_GET_LAYOUT, ASPACE_IOC_SET_LAYOUT
+ * @size: sizeof(struct aspace_layout)
+ * @flags: ASPACE_LAYOUT_*
+ * @mmap_min_addr: lowest address mmap may use (page aligned)
+ * @mmap_base: top of the top-down search, or bottom of the legacy one
+ * @heap_start: where the brk heap starts (page aligned)
+ * @stack_size: bytes of the stack VMA (page aligned; with LAYOUT_STACK)
+ * @stack_guard_gap: bytes kept free below the stack by mmap and brk
+ * @task_size: out: one past the highest user address (ignored on set)
+ *
+ * SET_LAYOUT works only on an address space with no mapping (EBUSY
+ * otherwise).  Zero in @mmap_base, @heap_start, @stack_size or
+ * @stack_guard_gap asks for the Linux default for the chosen paging mode.
+ */
+struct aspace_layout {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 mmap_min_addr;
+	__aligned_u64 mmap_base;
+	__aligned_u64 heap_start;
+	__aligned_u64 stack_size;
+	__aligned_u64 stack_guard_gap;
+	__aligned_u64 task_size;
+};
+
+#define ASPACE_LIMIT_INFINITY	(~0ULL)
+
+/**
+ * struct aspace_limits - ASPACE_IOC_GET_LIMITS, ASPACE_IOC_SET_LIMITS
+ * @size: sizeof(struct aspace_limits)
+ * @reserved: must be zero
+ * @max_map_count: most VMAs, like vm.max_map_count (1..INT_MAX)
+ * @as_bytes: most mapped bytes, like RLIMIT_AS
+ * @data_bytes: most heap and private writable bytes, like RLIMIT_DATA
+ * @resident_bytes: most bytes of allocated data pages; at most the
+ *	module's resident_max_bytes parameter
+ */
+struct aspace_limits {
+	__u32 size;
+	__u32 reserved;
+	__aligned_u64 max_map_count;
+	__aligned_u64 as_bytes;
+	__aligned_u64 data_bytes;
+	__aligned_u64 resident_bytes;
+};
+
+/**
+ * struct aspace_stats - ASPACE_IOC_STATS
+ * @size: sizeof(struct aspace_stats)
+ * @reserved: must be zero
+ * @nr_vmas: VMAs in the address space
+ * @mapped_bytes: bytes covered by VMAs (total_vm)
+ * @data_bytes: heap and private writable bytes (data_vm)
+ * @resident_pages: data pages mapped
+ * @shared_pages: resident pages also mapped by another address space
+ * @pgtable_pages: page-table pages per level, in the x86 names: [0] page
+ *	tables (PT), [1] page directories (PD), [2] PDPTs, [3] PML4s, [4] the
+ *	PML5 (5-level only); the root is always there and counts 1
+ * @faults: page faults resolved
+ * @cow_breaks: copy-on-write copies made
+ */
+struct aspace_stats {
+	__u32 size;
+	__u32 reserved;
+	__aligned_u64 nr_vmas;
+	__aligned_u64 mapped_bytes;
+	__aligned_u64 data_bytes;
+	__aligned_u64 resident_pages;
+	__aligned_u64 shared_pages;
+	__aligned_u64 pgtable_pages[5];
+	__aligned_u64 faults;
+	__aligned_u64 cow_breaks;
+};
+
+#define ASPACE_IOC_HANDSHAKE	_IOWR(ASPACE_IOC_MAGIC, 0x00, struct aspace_handshake)
+#define ASPACE_IOC_MMAP		_IOWR(ASPACE_IOC_MAGIC, 0x01, struct aspace_mmap)
+#define ASPACE_IOC_MUNMAP	_IOW(ASPACE_IOC_MAGIC, 0x02, struct aspace_range)
+#define ASPACE_IOC_MPROTECT	_IOW(ASPACE_IOC_MAGIC, 0x03, struct aspace_range)
+#define ASPACE_IOC_BRK		_IOWR(ASPACE_IOC_MAGIC, 0x04, struct aspace_brk)
+#define ASPACE_IOC_CLONE	_IOWR(ASPACE_IOC_MAGIC, 0x05, struct aspace_clone)
+#define ASPACE_IOC_QUERY	_IOWR(ASPACE_IOC_MAGIC, 0x06, struct aspace_query)
+#define ASPACE_IOC_GET_LAYOUT	_IOWR(ASPACE_IOC_MAGIC, 0x07, struct aspace_layout)
+#define ASPACE_IOC_SET_LAYOUT	_IOW(ASPACE_IOC_MAGIC, 0x08, struct aspace_layout)
+#define ASPACE_IOC_GET_LIMITS	_IOWR(ASPACE_IOC_MAGIC, 0x09, struct aspace_limits)
+#define ASPACE_IOC_SET_LIMITS	_IOW(ASPACE_IOC_MAGIC, 0x0a, struct aspace_limits)
+#define ASPACE_IOC_STATS	_IOWR(ASPACE_IOC_MAGIC, 0x0b, struct aspace_stats)
+
+#endif /* _UAPI_LINUX_ASPACE_H */
