@@ -25,7 +25,7 @@
 
 #include <linux/bits.h>
 #include <linux/compiler.h>
-#include <linux/mm_types.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 
 #define ASP_PTE_P	BIT_ULL(0)	/* present */

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The x86_64 page-table hierarchy of one address space.
+ *
+ * Tables are pages from asp_table_page_alloc(); an entry that points to a
+ * table holds the table's frame with ASP_PTE_TABLE, a leaf entry holds the
+ * frame of a data page and its flags.  page_private() of every table is
+ * the number of its non-zero entries; a non-root table whose count drops
+ * to zero is freed at once.  Only asp_pt_prepare() leaves empty tables
+ * behind, for the caller to fill; asp_pt_unmap() frees those too.
+ *
+ * Every range operation recurses from the root and steps over one whole
+ * entry of a level at a time, so absent subtrees cost one test each.
+ *
+ * Locking: none here.  The caller serialises all calls on one hierarchy
+ * (the address space's lock: write side for changes, read side for
+ * asp_pt_lookup() and for walks that change no entry).
+ */
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "mem.h"
+#include "pgtable.h"
+
+#define ASP_PT_INDEX_BITS	9
+
+/* log2 of the bytes one entry of @level maps. */
+static unsigned int asp_pt_shift(unsigned int level)
+{
+	return PAGE_SHIFT + level * ASP_PT_INDEX_BITS;
+}
+
+static unsigned int asp_pt_index(unsigned long addr, unsigned int level)
+{
+	return (addr >> asp_pt_shift(level)) & (ASP_PT_ENTRIES - 1);
+}
+
+/*
+ * End of the step from @addr at @level: the next boundary of an entry of
+ * @level, or @end if that comes first.  Addresses are below 2^56 and an
+ * entry maps at most 2^48 bytes, so the sum cannot wrap.
+ */
+static unsigned long asp_pt_next(unsigned long addr, unsigned long end,
+				 unsigned int level)
+{
+	unsigned long size = 1UL << asp_pt_shift(level);
+	unsigned long next = (addr + size) & ~(size - 1);
+
+	return next < end ? next : end;
+}
+
+static u64 *asp_pt_table(struct page *table)
+{
+	return page_address(table);
+}
+
+static struct page *asp_pt_child(u64 entry)
+{
+	return pfn_to_page((entry & ASP_PTE_PFN_MASK) >> PAGE_SHIFT);
+}
+
+static u64 asp_pt_table_entry(struct page *table)
+{
+	return ((u64)page_to_pfn(table) << PAGE_SHIFT) | ASP_PTE_TABLE;
+}
+
+static void asp_pt_count_inc(struct page *table)
+{
+	set_page_private(table, page_private(table) + 1);
+}
+
+static void asp_pt_count_dec(struct page *table)
+{
+	set_page_private(table, page_private(table) - 1);
+}
+
+/* The entry of @level that points to the table of level @level - 1. */
+static bool asp_pt_entry_is_table(u64 entry, unsigned int level)
+{
+	return level > 0 && (entry & ASP_PTE_P) && !(entry & ASP_PTE_PS);
+}
+
+/**
+ * asp_pt_init() - create an empty hierarchy
+ * @pt: the hierarchy to set up
+ * @levels: 4 (47-bit user half) or 5 (56-bit)
+ *
+ * Allocates the root table.  On failure @pt is left zeroed and needs no
+ * asp_pt_destroy().  May sleep.
+ *
+ * Return: 0, -EINVAL for any other @levels, or -ENOMEM.
+ */
+int asp_pt_init(struct asp_pgtable *pt, unsigned int levels)
+{
+	memset(pt, 0, sizeof(*pt));
+	if (levels != 4 && levels != 5)
+		return -EINVAL;
+	pt->root = asp_table_page_alloc();
+	if (!pt->root)
+		return -ENOMEM;
+	pt->levels = levels;
+	pt->nr_tables[levels - 1] = 1;
+	return 0;
+}
+
+/**
+ * asp_pt_task_size() - one past the last user address of a hierarchy
+ * @pt: the hierarchy
+ *
+ * Return: ASP_TASK_SIZE_4L or ASP_TASK_SIZE_5L.  No locking needed: the
+ * number of levels never changes.
+ */
+unsigned long asp_pt_task_size(const struct asp_pgtable *pt)
+{
+	return pt->levels == 5 ? ASP_TASK_SIZE_5L : ASP_TASK_SIZE_4L;
+}
+
+/**
+ * asp_pt_check_range() - is [@start, @end) a valid user range?
+ * @pt: the hierarchy
+ * @start: first address
+ * @end: one past the last address
+ *
+ * Valid means both ends page aligned, @start < @end (not empty, does not
+ * wrap) and @end <= asp_pt_task_size(), which also rules out the kernel
+ * half and non-canonical addresses.  No locking needed.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int asp_pt_check_range(const struct asp_pgtable *pt, unsigned long start,
+		       unsigned long end)
+{
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end))
+		return -EINVAL;
+	if (start >= end || end > asp_pt_task_size(pt))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Tables of levels @level down to 0 it takes to cover [@start, @end) when
+ * none of them exists yet; the range lies within one entry of @level + 1.
+ */
+static unsigned long asp_pt_tables_needed(unsigned int level,
+					  unsigned long start,
+					  unsigned long end)
+{
+	unsigned long nr = 0;
+	unsigned int shift;
+	int l;
+
+	for (l = level; l >= 0; l--) {
+		shift = asp_pt_shift(l + 1);
+		nr += ((end - 1) >> shift) - (start >> shift) + 1;
+	}
+	return nr;
+}
+
+/* Tables missing below @table (of @level >= 1) for [@start, @end). */
+static unsigned long asp_pt_count_missing(struct page *table,
+					  unsigned int level,
+					  unsigned long start,
+					  unsigned long end)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr, next, nr = 0;
+	u64 entry;
+
+	for (addr = start; addr < end; addr = next) {
+		next = asp_pt_next(addr, end, level);
+		entry = tbl[asp_pt_index(addr, level)];
+		if (!entry)
+			nr += asp_pt_tables_needed(level - 1, addr, next);
+		else if (level > 1 && asp_pt_entry_is_table(entry, level))
+			nr += asp_pt_count_missing(asp_pt_child(entry),
+						   level - 1, addr, next);
+	}
+	return nr;
+}
+
+/* Install tables from @pool wherever [@start, @end) lacks one. */
+static void asp_pt_fill(struct asp_pgtable *pt, struct page *table,
+			unsigned int level, unsigned long start,
+			unsigned long end, struct list_head *pool)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr, next;
+	struct page *child;
+	u64 *entry;
+
+	for (addr = start; addr < end; addr = next) {
+		next = asp_pt_next(addr, end, level);
+		entry = &tbl[asp_pt_index(addr, level)];
+		if (!*entry) {
+			child = list_first_entry(pool, struct page, lru);
+			list_del_init(&child->lru);
+			*entry = asp_pt_table_entry(child);
+			asp_pt_count_inc(table);
+			pt->nr_tables[level - 1]++;
+		} else if (!asp_pt_entry_is_table(*entry, level)) {
+			continue;
+		}
+		if (level > 1)
+			asp_pt_fill(pt, asp_pt_child(*entry), level - 1, addr,
+				    next, pool);
+	}
+}
+
+static void asp_pt_free_pool(struct list_head *pool)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, pool, lru) {
+		list_del_init(&page->lru);
+		asp_table_page_free(page);
+	}
+}
+
+/**
+ * asp_pt_prepare() - make every page table covering a range exist
+ * @pt: the hierarchy
+ * @start: first address, page aligned
+ * @end: one past the last address, page aligned
+ *
+ * Afterwards asp_pt_leaf() finds a slot for every page of the range, and
+ * filling them cannot fail.  All or nothing: the missing tables are all
+ * allocated before any is linked in, so on failure the hierarchy is
+ * exactly as it was.  Tables this leaves empty stay until the caller
+ * fills them or asp_pt_unmap()s the range.  The cost grows with the
+ * number of tables (one per 2 MiB), not of pages.
+ *
+ * Context: caller holds the hierarchy's lock for writing.  May sleep.
+ * Return: 0, -EINVAL for a bad range, or -ENOMEM.
+ */
+int asp_pt_prepare(struct asp_pgtable *pt, unsigned long start,
+		   unsigned long end)
+{
+	unsigned long nr;
+	struct page *page;
+	LIST_HEAD(pool);
+	int ret;
+
+	ret = asp_pt_check_range(pt, start, end);
+	if (ret)
+		return ret;
+	nr = asp_pt_count_missing(pt->root, pt->levels - 1, start, end);
+	for (; nr; nr--) {
+		page = asp_table_page_alloc();
+		if (!page) {
+			asp_pt_free_pool(&pool);
+			return -ENOMEM;
+		}
+		list_add(&page->lru, &pool);
+	}
+	asp_pt_fill(pt, pt->root, pt->levels - 1, start, end, &pool);
+	/* Empty unless the count and the fill disagree; never leak. */
+	asp_pt_free_pool(&pool);
+	return 0;
+}
+
+/**
+ * asp_pt_leaf() - the leaf slot that maps an address
+ * @pt: the hierarchy
+ * @addr: a user address (need not be aligned)
+ *
+ * Context: caller holds the hierarchy's lock; for writing if it will
+ * change the slot (then through asp_pt_set() only, unless it keeps the
+ * slot present and its frame, as a walk callback may).
+ * Return: the slot (which may be zero) if its page table exists, else
+ * NULL; NULL too if @addr is not below asp_pt_task_size().
+ */
+u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr)
+{
+	struct page *table = pt->root;
+	unsigned int level;
+	u64 entry;
+
+	if (addr >= asp_pt_task_size(pt))
+		return NULL;
+	for (level = pt->levels - 1; level > 0; level--) {
+		entry = asp_pt_table(table)[asp_pt_index(addr, level)];
+		if (!asp_pt_entry_is_table(entry, level))
+			return NULL;
+		table = asp_pt_child(entry);
+	}
+	return &asp_pt_table(table)[asp_pt_index(addr, 0)];
+}
+
+/**
+ * asp_pt_set() - store a present leaf entry
+ * @pt: the hierarchy
+ * @addr: the address the slot maps
+ * @ptep: the slot, from asp_pt_leaf() for @addr
+ * @pte: the new entry; must have ASP_PTE_P set, else nothing is stored
+ *
+ * Keeps the table's count of used entries right.  If the slot held a
+ * present entry, the reference on its page is the caller's to drop.
+ *
+ * Context: caller holds the hierarchy's lock for writing.
+ */
+void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
+		u64 pte)
+{
+	if (!(pte & ASP_PTE_P))
+		return;
+	if (!*ptep)
+		asp_pt_count_inc(virt_to_page(ptep));
+	*ptep = pte;
+}
+
+/**
+ * asp_pt_map() - map one page
+ * @pt: the hierarchy
+ * @addr: the address, page aligned
+ * @page: the data page; the caller's reference passes to the hierarchy
+ *	on success and comes back through the release callback of
+ *	asp_pt_unmap() or asp_pt_destroy()
+ * @flags: flag bits of the leaf (ASP_PTE_*); ASP_PTE_P is added, frame
+ *	bits are ignored
+ *
+ * Allocates the missing tables, all or nothing.
+ *
+ * Context: caller holds the hierarchy's lock for writing.  May sleep.
+ * Return: 0; -EINVAL if @addr is not an aligned user address; -EEXIST if
+ * a page is mapped there already; -ENOMEM.  On error nothing changed and
+ * the caller keeps its reference on @page.
+ */
+int asp_pt_map(struct asp_pgtable *pt, unsigned long addr, struct page *page,
+	       u64 flags)
+{
+	u64 *ptep;
+	int ret;
+
+	ret = asp_pt_check_range(pt, addr, addr + PAGE_SIZE);
+	if (ret)
+		return ret;
+	ptep = asp_pt_leaf(pt, addr);
+	if (ptep && *ptep)
+		return -EEXIST;
+	if (!ptep) {
+		ret = asp_pt_prepare(pt, addr, addr + PAGE_SIZE);
+		if (ret)
+			return ret;
+		ptep = asp_pt_leaf(pt, addr);
+		if (!ptep)	/* a large-page entry is in the way */
+			return -EEXIST;
+	}
+	asp_pt_set(pt, addr, ptep, asp_pte_mk(page, flags));
+	return 0;
+}
+
+struct asp_pt_unmap_args {
+	struct asp_pgtable *pt;
+	asp_pt_release_fn release;
+	void *arg;
+};
+
+/* Clear the leaves of a page table in [@start, @end). */
+static void asp_pt_unmap_leaves(struct page *table, unsigned long start,
+				unsigned long end,
+				const struct asp_pt_unmap_args *ua)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr;
+	u64 *ptep, pte;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		ptep = &tbl[asp_pt_index(addr, 0)];
+		pte = *ptep;
+		if (!pte)
+			continue;
+		*ptep = 0;
+		asp_pt_count_dec(table);
+		if ((pte & ASP_PTE_P) && ua->release)
+			ua->release(pte, asp_pte_page(pte), addr, ua->arg);
+	}
+}
+
+/*
+ * Clear [@start, @end) below @table (of @level >= 1) and free every
+ * table in it that is empty afterwards.
+ */
+static void asp_pt_unmap_level(struct page *table, unsigned int level,
+			       unsigned long start, unsigned long end,
+			       const struct asp_pt_unmap_args *ua)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr, next;
+	struct page *child;
+	u64 *entry;
+
+	for (addr = start; addr < end; addr = next) {
+		next = asp_pt_next(addr, end, level);
+		entry = &tbl[asp_pt_index(addr, level)];
+		if (!asp_pt_entry_is_table(*entry, level))
+			continue;
+		child = asp_pt_child(*entry);
+		if (level > 1)
+			asp_pt_unmap_level(child, level - 1, addr, next, ua);
+		else
+			asp_pt_unmap_leaves(child, addr, next, ua);
+		if (page_private(child))
+			continue;
+		*entry = 0;
+		asp_pt_count_dec(table);
+		ua->pt->nr_tables[level - 1]--;
+		asp_table_page_free(child);
+	}
+}
+
+/**
+ * asp_pt_unmap() - unmap a range
+ * @pt: the hierarchy
+ * @start: first address, page aligned
+ * @end: one past the last address, page aligned
+ * @release: called for every present leaf, after it was cleared, with
+ *	the entry it held; it gets the hierarchy's reference on the page.
+ *	May be NULL only if the caller knows no page is mapped in the range.
+ * @arg: passed to @release
+ *
+ * Frees every table in the range that is empty afterwards, the root
+ * excepted (also those an asp_pt_prepare() left empty).  Absent subtrees
+ * are skipped whole, so a sparse range costs what is mapped in it.
+ *
+ * Context: caller holds the hierarchy's lock for writing.  Does not sleep
+ * unless @release does.
+ * Return: 0, or -EINVAL for a bad range (then nothing changed).
+ */
+int asp_pt_unmap(struct asp_pgtable *pt, unsigned long start,
+		 unsigned long end, asp_pt_release_fn release, void *arg)
+{
+	struct asp_pt_unmap_args ua = {
+		.pt = pt, .release = release, .arg = arg,
+	};
+	int ret;
+
+	ret = asp_pt_check_range(pt, start, end);
+	if (ret)
+		return ret;
+	asp_pt_unmap_level(pt->root, pt->levels - 1, start, end, &ua);
+	return 0;
+}
+
+/**
+ * asp_pt_destroy() - unmap everything and free every table
+ * @pt: the hierarchy, from a successful asp_pt_init(); or zeroed, then
+ *	nothing is done
+ * @release: as for asp_pt_unmap(): called for every present leaf; may be
+ *	NULL only if the caller knows nothing is mapped
+ * @arg: passed to @release
+ *
+ * Afterwards @pt is zeroed.
+ *
+ * Context: nobody else may use @pt any more.
+ */
+void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
+		    void *arg)
+{
+	struct asp_pt_unmap_args ua = {
+		.pt = pt, .release = release, .arg = arg,
+	};
+
+	if (!pt->root)
+		return;
+	asp_pt_unmap_level(pt->root, pt->levels - 1, 0, asp_pt_task_size(pt),
+			   &ua);
+	asp_table_page_free(pt->root);
+	memset(pt, 0, sizeof(*pt));
+}
+
+/* Visit the present leaves of a page table in [@start, @end). */
+static int asp_pt_walk_leaves(struct page *table, unsigned long start,
+			      unsigned long end, asp_pt_walk_fn fn, void *arg)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr;
+	u64 *ptep;
+	int ret;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		ptep = &tbl[asp_pt_index(addr, 0)];
+		if (!(*ptep & ASP_PTE_P))
+			continue;
+		ret = fn(ptep, addr, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int asp_pt_walk_level(struct page *table, unsigned int level,
+			     unsigned long start, unsigned long end,
+			     asp_pt_walk_fn fn, void *arg)
+{
+	u64 *tbl = asp_pt_table(table);
+	unsigned long addr, next;
+	struct page *child;
+	u64 entry;
+	int ret;
+
+	for (addr = start; addr < end; addr = next) {
+		next = asp_pt_next(addr, end, level);
+		entry = tbl[asp_pt_index(addr, level)];
+		if (!asp_pt_entry_is_table(entry, level))
+			continue;
+		child = asp_pt_child(entry);
+		if (level > 1)
+			ret = asp_pt_walk_level(child, level - 1, addr, next,
+						fn, arg);
+		else
+			ret = asp_pt_walk_leaves(child, addr, next, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * asp_pt_walk() - visit the present leaves of a range in address order
+ * @pt: the hierarchy
+ * @start: first address, page aligned
+ * @end: one past the last address, page aligned
+ * @fn: called for each present leaf; see asp_pt_walk_fn
+ * @arg: passed to @fn
+ *
+ * Absent subtrees are skipped whole.
+ *
+ * Context: caller holds the hierarchy's lock: for reading if @fn changes
+ * nothing, for writing if it changes flag bits.
+ * Return: 0 after visiting every present leaf, the first non-zero value
+ * @fn returned (the walk stops there), or -EINVAL for a bad range.
+ */
+int asp_pt_walk(struct asp_pgtable *pt, unsigned long start,
+		unsigned long end, asp_pt_walk_fn fn, void *arg)
+{
+	int ret;
+
+	ret = asp_pt_check_range(pt, start, end);
+	if (ret)
+		return ret;
+	return asp_pt_walk_level(pt->root, pt->levels - 1, start, end, fn,
+				 arg);
+}
+
+struct asp_pt_protect_args {
+	u64 set;
+	u64 clear;
+};
+
+static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
+{
+	const struct asp_pt_protect_args *pa = arg;
+
+	*ptep = (*ptep & ~pa->clear) | pa->set;
+	return 0;
+}
+
+/**
+ * asp_pt_protect() - change the flags of every present leaf in a range
+ * @pt: the hierarchy
+ * @start: first address, page aligned
+ * @end: one past the last address, page aligned
+ * @set: flag bits to set
+ * @clear: flag bits to clear (before @set is applied)
+ *
+ * Each present leaf becomes (pte & ~@clear) | @set.  ASP_PTE_P and the
+ * frame bits are never changed: they are masked out of @set and @clear.
+ * Absent leaves stay absent; nothing is allocated.
+ *
+ * Context: caller holds the hierarchy's lock for writing.  Does not sleep.
+ * Return: 0, or -EINVAL for a bad range (then nothing changed).
+ */
+int asp_pt_protect(struct asp_pgtable *pt, unsigned long start,
+		   unsigned long end, u64 set, u64 clear)
+{
+	const u64 mask = ASP_PTE_FLAGS_MASK & ~ASP_PTE_P;
+	struct asp_pt_protect_args pa = {
+		.set = set & mask, .clear = clear & mask,
+	};
+
+	return asp_pt_walk(pt, start, end, asp_pt_protect_one, &pa);
+}
+
+/**
+ * asp_pt_lookup() - translate an address through the hierarchy
+ * @pt: the hierarchy
+ * @addr: a user address (need not be aligned)
+ * @res: filled with the entries the walk read, see struct asp_pt_lookup;
+ *	zeroed first
+ *
+ * Context: caller holds the hierarchy's lock for reading.
+ * Return: 0 if a present leaf maps @addr (a 4 KiB leaf at level 0, or a
+ * PS entry at a higher level), -ENOENT if not (then @res->level is the
+ * level of the entry that was not present), or -EINVAL if @addr is not
+ * below asp_pt_task_size().
+ */
+int asp_pt_lookup(const struct asp_pgtable *pt, unsigned long addr,
+		  struct asp_pt_lookup *res)
+{
+	struct page *table = pt->root;
+	unsigned int level;
+	u64 entry;
+
+	memset(res, 0, sizeof(*res));
+	if (addr >= asp_pt_task_size(pt))
+		return -EINVAL;
+	for (level = pt->levels - 1; ; level--) {
+		entry = asp_pt_table(table)[asp_pt_index(addr, level)];
+		res->table_pfn[level] = page_to_pfn(table);
+		res->entry[level] = entry;
+		res->level = level;
+		if (!(entry & ASP_PTE_P))
+			return -ENOENT;
+		if (level == 0 || (entry & ASP_PTE_PS))
+			return 0;
+		table = asp_pt_child(entry);
+	}
+}
