@@ -24,30 +24,51 @@ static ushort dev_mode = 0660;
 module_param(dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "mode of /dev/aspace (default 0660)");
 
-/**
- * union asp_ioctl_buf - room for any ioctl struct, for the dispatcher
- */
+/* Room for any ioctl struct, for the dispatcher. */
 union asp_ioctl_buf {
 	struct aspace_handshake handshake;
+	struct aspace_mmap mmap;
+	struct aspace_range range;
+	struct aspace_brk brk;
+	struct aspace_clone clone;
+	struct aspace_query query;
+	struct aspace_layout layout;
+	struct aspace_limits limits;
+	struct aspace_stats stats;
+};
+
+static const struct file_operations asp_fops;
+
+/**
+ * struct asp_ucmd - one ioctl call on its way through the dispatcher
+ * @mm: the address space of the descriptor
+ * @arg: the struct, copied in; the handler may change it for copying out
+ * @new_file: a file the call made, installed as @new_fd once the struct
+ *	is copied out (or released if that fails)
+ * @new_fd: the descriptor reserved for @new_file
+ */
+struct asp_ucmd {
+	struct asp_mm *mm;
+	void *arg;
+	struct file *new_file;
+	int new_fd;
 };
 
 /**
  * struct asp_ioctl_op - one ioctl of the table
  * @cmd: the ioctl number (its _IOC_SIZE is the current struct size)
  * @min_size: size of the first version of the struct
- * @execute: the handler; gets the struct, already copied in, and may
- *	change it to be copied out; returns 0 or a negative errno
+ * @execute: the handler; returns 0 or a negative errno
  */
 struct asp_ioctl_op {
 	unsigned int cmd;
 	unsigned int min_size;
-	int (*execute)(struct asp_mm *mm, struct file *file, void *arg);
+	int (*execute)(struct asp_ucmd *ucmd);
 };
 
-static int asp_ioctl_handshake(struct asp_mm *mm, struct file *file,
-			       void *arg)
+static int asp_ioctl_handshake(struct asp_ucmd *ucmd)
 {
-	struct aspace_handshake *hs = arg;
+	struct aspace_handshake *hs = ucmd->arg;
 
 	if (hs->reserved)
 		return -EINVAL;
@@ -58,8 +79,126 @@ static int asp_ioctl_handshake(struct asp_mm *mm, struct file *file,
 	return 0;
 }
 
+static int asp_ioctl_mmap(struct asp_ucmd *ucmd)
+{
+	struct aspace_mmap *m = ucmd->arg;
+	unsigned long addr;
+	int ret;
+
+	if (m->reserved)
+		return -EINVAL;
+	ret = asp_mmap(ucmd->mm, m->addr, m->length, m->prot, m->flags, &addr);
+	if (ret)
+		return ret;
+	m->addr = addr;
+	return 0;
+}
+
+static int asp_ioctl_munmap(struct asp_ucmd *ucmd)
+{
+	struct aspace_range *r = ucmd->arg;
+
+	if (r->prot)
+		return -EINVAL;
+	return asp_munmap(ucmd->mm, r->addr, r->length);
+}
+
+static int asp_ioctl_mprotect(struct asp_ucmd *ucmd)
+{
+	struct aspace_range *r = ucmd->arg;
+
+	return asp_mprotect(ucmd->mm, r->addr, r->length, r->prot);
+}
+
+static int asp_ioctl_brk(struct asp_ucmd *ucmd)
+{
+	struct aspace_brk *b = ucmd->arg;
+
+	if (b->reserved)
+		return -EINVAL;
+	b->brk = asp_brk(ucmd->mm, b->brk);
+	return 0;
+}
+
+/*
+ * The new descriptor is reserved first and installed last, after the
+ * struct naming it has been copied out (see asp_fops_ioctl()): a failure
+ * anywhere leaves no descriptor behind.
+ */
+static int asp_ioctl_clone(struct asp_ucmd *ucmd)
+{
+	struct aspace_clone *cl = ucmd->arg;
+	struct asp_mm *new;
+	struct file *nfile;
+	int fd;
+
+	if (cl->reserved || cl->flags & ~ASPACE_CLONE_NOCLOEXEC)
+		return -EINVAL;
+	new = asp_clone(ucmd->mm);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+	fd = get_unused_fd_flags(O_RDWR |
+		(cl->flags & ASPACE_CLONE_NOCLOEXEC ? 0 : O_CLOEXEC));
+	if (fd < 0) {
+		asp_mm_destroy(new);
+		return fd;
+	}
+	nfile = anon_inode_getfile("[aspace]", &asp_fops, new, O_RDWR);
+	if (IS_ERR(nfile)) {
+		put_unused_fd(fd);
+		asp_mm_destroy(new);
+		return PTR_ERR(nfile);
+	}
+	cl->fd = fd;
+	ucmd->new_file = nfile;
+	ucmd->new_fd = fd;
+	return 0;
+}
+
+static int asp_ioctl_query(struct asp_ucmd *ucmd)
+{
+	return asp_query(ucmd->mm, ucmd->arg);
+}
+
+static int asp_ioctl_get_layout(struct asp_ucmd *ucmd)
+{
+	return asp_get_layout(ucmd->mm, ucmd->arg);
+}
+
+static int asp_ioctl_set_layout(struct asp_ucmd *ucmd)
+{
+	return asp_set_layout(ucmd->mm, ucmd->arg);
+}
+
+static int asp_ioctl_get_limits(struct asp_ucmd *ucmd)
+{
+	struct aspace_limits *lim = ucmd->arg;
+
+	if (lim->reserved)
+		return -EINVAL;
+	return asp_get_limits(ucmd->mm, lim);
+}
+
+static int asp_ioctl_set_limits(struct asp_ucmd *ucmd)
+{
+	struct aspace_limits *lim = ucmd->arg;
+
+	if (lim->reserved)
+		return -EINVAL;
+	return asp_set_limits(ucmd->mm, lim);
+}
+
+static int asp_ioctl_stats(struct asp_ucmd *ucmd)
+{
+	struct aspace_stats *st = ucmd->arg;
+
+	if (st->reserved)
+		return -EINVAL;
+	return asp_stats(ucmd->mm, st);
+}
+
 #define ASP_IOCTL_OP(_cmd, _fn, _struct, _last)				\
-	[_IOC_NR(_cmd)] = {						\
+	{								\
 		.cmd = _cmd,						\
 		.min_size = offsetofend(_struct, _last),		\
 		.execute = _fn,						\
@@ -68,7 +207,47 @@ static int asp_ioctl_handshake(struct asp_mm *mm, struct file *file,
 static const struct asp_ioctl_op asp_ioctl_ops[] = {
 	ASP_IOCTL_OP(ASPACE_IOC_HANDSHAKE, asp_ioctl_handshake,
 		     struct aspace_handshake, reserved),
+	ASP_IOCTL_OP(ASPACE_IOC_MMAP, asp_ioctl_mmap, struct aspace_mmap,
+		     length),
+	ASP_IOCTL_OP(ASPACE_IOC_MUNMAP, asp_ioctl_munmap, struct aspace_range,
+		     length),
+	ASP_IOCTL_OP(ASPACE_IOC_MPROTECT, asp_ioctl_mprotect,
+		     struct aspace_range, length),
+	ASP_IOCTL_OP(ASPACE_IOC_BRK, asp_ioctl_brk, struct aspace_brk, brk),
+	ASP_IOCTL_OP(ASPACE_IOC_CLONE, asp_ioctl_clone, struct aspace_clone,
+		     reserved),
+	ASP_IOCTL_OP(ASPACE_IOC_QUERY, asp_ioctl_query, struct aspace_query,
+		     vma_id),
+	ASP_IOCTL_OP(ASPACE_IOC_GET_LAYOUT, asp_ioctl_get_layout,
+		     struct aspace_layout, task_size),
+	ASP_IOCTL_OP(ASPACE_IOC_SET_LAYOUT, asp_ioctl_set_layout,
+		     struct aspace_layout, task_size),
+	ASP_IOCTL_OP(ASPACE_IOC_GET_LIMITS, asp_ioctl_get_limits,
+		     struct aspace_limits, resident_bytes),
+	ASP_IOCTL_OP(ASPACE_IOC_SET_LIMITS, asp_ioctl_set_limits,
+		     struct aspace_limits, resident_bytes),
+	ASP_IOCTL_OP(ASPACE_IOC_STATS, asp_ioctl_stats, struct aspace_stats,
+		     cow_breaks),
 };
+
+/*
+ * Match on the magic, the number and the direction, not on the size: a
+ * newer or older user space passes its own struct size in the size field.
+ */
+static const struct asp_ioctl_op *asp_ioctl_find(unsigned int cmd)
+{
+	const struct asp_ioctl_op *op;
+
+	if (_IOC_TYPE(cmd) != ASPACE_IOC_MAGIC)
+		return NULL;
+	for (op = asp_ioctl_ops; op < asp_ioctl_ops + ARRAY_SIZE(asp_ioctl_ops);
+	     op++) {
+		if (_IOC_NR(op->cmd) == _IOC_NR(cmd) &&
+		    _IOC_DIR(op->cmd) == _IOC_DIR(cmd))
+			return op;
+	}
+	return NULL;
+}
 
 static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
@@ -76,15 +255,16 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	const struct asp_ioctl_op *op;
 	union asp_ioctl_buf buf;
-	unsigned int nr, ksize;
+	struct asp_ucmd ucmd = {
+		.mm = file->private_data,
+		.arg = &buf,
+	};
+	unsigned int ksize;
 	u32 usize;
 	int ret;
 
-	nr = _IOC_NR(cmd);
-	if (_IOC_TYPE(cmd) != ASPACE_IOC_MAGIC || nr >= ARRAY_SIZE(asp_ioctl_ops))
-		return -ENOTTY;
-	op = &asp_ioctl_ops[nr];
-	if (!op->execute || _IOC_DIR(cmd) != _IOC_DIR(op->cmd))
+	op = asp_ioctl_find(cmd);
+	if (!op)
 		return -ENOTTY;
 
 	if (get_user(usize, (u32 __user *)uarg))
@@ -98,13 +278,20 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	/* The size field tells the kernel's view, like the struct itself. */
 	*(u32 *)&buf = ksize;
 
-	ret = op->execute(file->private_data, file, &buf);
+	ret = op->execute(&ucmd);
 	if (ret)
 		return ret;
-	if (_IOC_DIR(op->cmd) & _IOC_READ) {
-		if (copy_to_user(uarg, &buf, min_t(u32, usize, ksize)))
-			return -EFAULT;
+	if ((_IOC_DIR(op->cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &buf, min_t(u32, usize, ksize))) {
+		ret = -EFAULT;
+		if (ucmd.new_file) {
+			fput(ucmd.new_file);
+			put_unused_fd(ucmd.new_fd);
+		}
+		return ret;
 	}
+	if (ucmd.new_file)
+		fd_install(ucmd.new_fd, ucmd.new_file);
 	return 0;
 }
 

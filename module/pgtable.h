@@ -38,7 +38,7 @@
 #define ASP_PTE_PS	BIT_ULL(7)	/* large page (PD/PDPT entries) */
 #define ASP_PTE_G	BIT_ULL(8)	/* global (leaf only) */
 #define ASP_PTE_COW	BIT_ULL(9)	/* software: copy-on-write */
-#define ASP_PTE_SW2	BIT_ULL(10)	/* software: free */
+#define ASP_PTE_PROTNONE BIT_ULL(10)	/* software: PROT_NONE, P clear */
 #define ASP_PTE_SW3	BIT_ULL(11)	/* software: free */
 #define ASP_PTE_NX	BIT_ULL(63)	/* no execute */
 #define ASP_PTE_PFN_MASK	GENMASK_ULL(51, 12)
@@ -128,14 +128,15 @@ int asp_pt_lookup(const struct asp_pgtable *pt, unsigned long addr,
 /**
  * asp_pte_mk() - build a leaf entry
  * @page: the data page
- * @flags: flag bits (ASP_PTE_*); P is added
+ * @flags: flag bits (ASP_PTE_*), with P, or with ASP_PTE_PROTNONE for a
+ *	mapping the CPU may not access at all
  *
  * Return: the entry.
  */
 static inline u64 asp_pte_mk(struct page *page, u64 flags)
 {
 	return ((u64)page_to_pfn(page) << PAGE_SHIFT) |
-	       (flags & ASP_PTE_FLAGS_MASK) | ASP_PTE_P;
+	       (flags & ASP_PTE_FLAGS_MASK);
 }
 
 /**

@@ -27,16 +27,16 @@
 #define ASPACE_IOC_MAGIC	0xA8
 
 /* Feature bits reported by ASPACE_IOC_HANDSHAKE. */
-#define ASPACE_FEATURE_MMAP		(1ULL << 0)
-#define ASPACE_FEATURE_MUNMAP		(1ULL << 1)
-#define ASPACE_FEATURE_MPROTECT		(1ULL << 2)
-#define ASPACE_FEATURE_BRK		(1ULL << 3)
-#define ASPACE_FEATURE_CLONE		(1ULL << 4)
-#define ASPACE_FEATURE_QUERY		(1ULL << 5)
-#define ASPACE_FEATURE_LAYOUT		(1ULL << 6)
-#define ASPACE_FEATURE_LIMITS		(1ULL << 7)
-#define ASPACE_FEATURE_STATS		(1ULL << 8)
-#define ASPACE_FEATURE_LA57		(1ULL << 9)
+#define ASPACE_FEATURE_MMAP		(0x1ULL)
+#define ASPACE_FEATURE_MUNMAP		(0x2ULL)
+#define ASPACE_FEATURE_MPROTECT		(0x4ULL)
+#define ASPACE_FEATURE_BRK		(0x8ULL)
+#define ASPACE_FEATURE_CLONE		(0x10ULL)
+#define ASPACE_FEATURE_QUERY		(0x20ULL)
+#define ASPACE_FEATURE_LAYOUT		(0x40ULL)
+#define ASPACE_FEATURE_LIMITS		(0x80ULL)
+#define ASPACE_FEATURE_STATS		(0x100ULL)
+#define ASPACE_FEATURE_LA57		(0x200ULL)
 
 /**
  * struct aspace_handshake - ASPACE_IOC_HANDSHAKE
@@ -112,8 +112,7 @@ struct aspace_brk {
 };
 
 /* ASPACE_IOC_CLONE flags */
-#define ASPACE_CLONE_NOCLOEXEC	(1U << 0)	/* new fd without O_CLOEXEC */
-#define ASPACE_CLONE_EAGER	(1U << 1)	/* copy every private page now */
+#define ASPACE_CLONE_NOCLOEXEC	0x1	/* new fd without O_CLOEXEC */
 
 /**
  * struct aspace_clone - ASPACE_IOC_CLONE
@@ -130,15 +129,15 @@ struct aspace_clone {
 };
 
 /* ASPACE_IOC_QUERY query_flags */
-#define ASPACE_QUERY_COVERING_OR_NEXT	(1U << 0)
+#define ASPACE_QUERY_COVERING_OR_NEXT	0x1
 
 /* vma_flags reported by ASPACE_IOC_QUERY */
-#define ASPACE_VMA_READ		(1ULL << 0)
-#define ASPACE_VMA_WRITE	(1ULL << 1)
-#define ASPACE_VMA_EXEC		(1ULL << 2)
-#define ASPACE_VMA_SHARED	(1ULL << 3)
-#define ASPACE_VMA_HEAP		(1ULL << 4)	/* the brk heap */
-#define ASPACE_VMA_STACK	(1ULL << 5)	/* the stack; grows down */
+#define ASPACE_VMA_READ		(0x1ULL)
+#define ASPACE_VMA_WRITE	(0x2ULL)
+#define ASPACE_VMA_EXEC		(0x4ULL)
+#define ASPACE_VMA_SHARED	(0x8ULL)
+#define ASPACE_VMA_HEAP		(0x10ULL)	/* the brk heap */
+#define ASPACE_VMA_STACK	(0x20ULL)	/* the stack; grows down */
 
 /**
  * struct aspace_query - ASPACE_IOC_QUERY, like PROCMAP_QUERY of Linux 6.11
@@ -166,9 +165,9 @@ struct aspace_query {
 };
 
 /* struct aspace_layout flags */
-#define ASPACE_LAYOUT_LA57	(1U << 0)	/* 5-level paging, 56-bit */
-#define ASPACE_LAYOUT_LEGACY	(1U << 1)	/* bottom-up mmap search */
-#define ASPACE_LAYOUT_STACK	(1U << 2)	/* map a stack at the top */
+#define ASPACE_LAYOUT_LA57	0x1	/* 5-level paging, 56-bit */
+#define ASPACE_LAYOUT_LEGACY	0x2	/* bottom-up mmap search */
+#define ASPACE_LAYOUT_STACK	0x4	/* map a stack at the top */
 
 /**
  * struct aspace_layout - ASPACE_IOC_GET_LAYOUT, ASPACE_IOC_SET_LAYOUT

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMA set: a maple tree of struct asp_vma with gap tracking.
+ *
+ * Changes that may fail are single tree stores: mas_store_gfp() either
+ * stores or fails with the tree untouched.  A change made of several
+ * stores does its splits first and the one store that makes it visible
+ * last; if that last store fails, the splits are undone with
+ * asp_vma_unsplit(), whose store overwrites exactly one existing slot and
+ * so never allocates.  That is what makes every operation all-or-nothing.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "mem.h"
+#include "vma.h"
+
+static struct kmem_cache *asp_vma_cachep;
+
+/**
+ * asp_vma_cache_init() - create the slab cache for VMAs
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int asp_vma_cache_init(void)
+{
+	asp_vma_cachep = KMEM_CACHE(asp_vma, SLAB_ACCOUNT);
+	return asp_vma_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * asp_vma_cache_exit() - destroy the slab cache for VMAs
+ */
+void asp_vma_cache_exit(void)
+{
+	kmem_cache_destroy(asp_vma_cachep);
+}
+
+/**
+ * asp_vmas_init() - initialise an empty VMA set
+ * @vs: the set
+ * @lock: the address-space lock that guards it
+ */
+void asp_vmas_init(struct asp_vmas *vs, struct rw_semaphore *lock)
+{
+	mt_init_flags(&vs->mt, MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
+	mt_set_external_lock(&vs->mt, lock);
+	vs->count = 0;
+}
+
+/**
+ * asp_vmas_destroy() - free every VMA and the tree
+ * @vs: the set; the caller holds the lock for write (or is the only user)
+ */
+void asp_vmas_destroy(struct asp_vmas *vs)
+{
+	struct asp_vma *vma, *next;
+
+	for (vma = asp_vma_find_next(vs, 0); vma; vma = next) {
+		next = asp_vma_next(vs, vma);
+		asp_vma_free(vma);
+	}
+	__mt_destroy(&vs->mt);
+	vs->count = 0;
+}
+
+/**
+ * asp_vma_alloc() - allocate a VMA
+ * @start: first byte
+ * @end: one past the last byte
+ * @flags: ASP_VM_*
+ *
+ * Return: the VMA, not yet in any set, or NULL.  May sleep.
+ */
+struct asp_vma *asp_vma_alloc(unsigned long start, unsigned long end,
+			      unsigned long flags)
+{
+	struct asp_vma *vma;
+
+	if (asp_should_fail_alloc())
+		return NULL;
+	vma = kmem_cache_zalloc(asp_vma_cachep, GFP_KERNEL_ACCOUNT);
+	if (!vma)
+		return NULL;
+	vma->start = start;
+	vma->end = end;
+	vma->flags = flags;
+	INIT_LIST_HEAD(&vma->list);
+	return vma;
+}
+
+/**
+ * asp_vma_dup() - allocate a copy of a VMA
+ * @vma: the VMA to copy
+ *
+ * Return: the copy, not in any set, or NULL.  May sleep.
+ */
+struct asp_vma *asp_vma_dup(const struct asp_vma *vma)
+{
+	struct asp_vma *new;
+
+	new = asp_vma_alloc(vma->start, vma->end, vma->flags);
+	if (new) {
+		new->pgoff = vma->pgoff;
+		new->obj = vma->obj;
+		new->anon = vma->anon;
+	}
+	return new;
+}
+
+/**
+ * asp_vma_free() - free a VMA that is in no set
+ * @vma: the VMA, or NULL
+ */
+void asp_vma_free(struct asp_vma *vma)
+{
+	if (vma)
+		kmem_cache_free(asp_vma_cachep, vma);
+}
+
+/**
+ * asp_vma_free_list() - free every VMA on a list
+ * @head: VMAs linked by ->list, in no set
+ */
+void asp_vma_free_list(struct list_head *head)
+{
+	struct asp_vma *vma, *tmp;
+
+	list_for_each_entry_safe(vma, tmp, head, list) {
+		list_del(&vma->list);
+		asp_vma_free(vma);
+	}
+}
+
+/**
+ * asp_vma_find() - the VMA containing an address
+ * @vs: the set; lock held for read
+ * @addr: the address
+ *
+ * Return: the VMA, or NULL if @addr is in a hole.
+ */
+struct asp_vma *asp_vma_find(struct asp_vmas *vs, unsigned long addr)
+{
+	return mtree_load(&vs->mt, addr);
+}
+
+/**
+ * asp_vma_find_next() - the first VMA that ends above an address
+ * @vs: the set; lock held for read
+ * @addr: the address
+ *
+ * Return: the VMA containing @addr or else the first one after it; NULL
+ * if there is none (Linux's find_vma()).
+ */
+struct asp_vma *asp_vma_find_next(struct asp_vmas *vs, unsigned long addr)
+{
+	unsigned long index = addr;
+
+	return mt_find(&vs->mt, &index, ULONG_MAX);
+}
+
+/**
+ * asp_vma_find_prev() - the last VMA that starts below an address
+ * @vs: the set; lock held for read
+ * @addr: the address
+ *
+ * Return: the VMA containing @addr - 1 or else the last one before it;
+ * NULL if there is none.
+ */
+struct asp_vma *asp_vma_find_prev(struct asp_vmas *vs, unsigned long addr)
+{
+	MA_STATE(mas, &vs->mt, addr - 1, addr - 1);
+
+	if (!addr)
+		return NULL;
+	return mas_find_rev(&mas, 0);
+}
+
+/**
+ * asp_vma_next() - the VMA after a VMA
+ * @vs: the set; lock held for read
+ * @vma: a VMA of the set
+ *
+ * Return: the next VMA, or NULL.
+ */
+struct asp_vma *asp_vma_next(struct asp_vmas *vs, struct asp_vma *vma)
+{
+	return asp_vma_find_next(vs, vma->end);
+}
+
+/**
+ * asp_vma_overlaps() - does any VMA intersect a range?
+ * @vs: the set; lock held for read
+ * @start: first byte
+ * @end: one past the last byte (above @start)
+ *
+ * Return: true if a VMA covers a byte of [@start, @end).
+ */
+bool asp_vma_overlaps(struct asp_vmas *vs, unsigned long start,
+		      unsigned long end)
+{
+	unsigned long index = start;
+
+	return mt_find(&vs->mt, &index, end - 1) != NULL;
+}
+
+/**
+ * asp_vma_can_merge() - may two VMAs become one?
+ * @left: the lower VMA
+ * @right: the upper VMA
+ *
+ * Return: true if @left ends where @right starts and they have the same
+ * flags, the same backing object at contiguous offsets (shared), and
+ * compatible anonymous memory (private), as Linux's vma_merge() asks.
+ */
+bool asp_vma_can_merge(const struct asp_vma *left, const struct asp_vma *right)
+{
+	if (left->end != right->start || left->flags != right->flags)
+		return false;
+	if (left->flags & ASP_VM_SHARED)
+		return left->obj == right->obj &&
+		       left->pgoff + ((left->end - left->start) >> PAGE_SHIFT) ==
+		       right->pgoff;
+	return !left->anon || !right->anon || left->anon == right->anon;
+}
+
+static int asp_vma_store(struct asp_vmas *vs, unsigned long start,
+			 unsigned long end, struct asp_vma *entry)
+{
+	MA_STATE(mas, &vs->mt, start, end - 1);
+
+	if (asp_should_fail_alloc())
+		return -ENOMEM;
+	return mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * asp_vma_insert() - add a VMA over a free range
+ * @vs: the set; lock held for write
+ * @vma: the VMA, in no set
+ *
+ * Does not check the VMA count limit: the caller does, with the rule of
+ * the system call it mirrors.
+ *
+ * Return: 0; -EEXIST if the range is not free; -ENOMEM.  The set is
+ * unchanged on error.
+ */
+int asp_vma_insert(struct asp_vmas *vs, struct asp_vma *vma)
+{
+	int ret;
+
+	if (asp_vma_overlaps(vs, vma->start, vma->end))
+		return -EEXIST;
+	ret = asp_vma_store(vs, vma->start, vma->end, vma);
+	if (!ret)
+		vs->count++;
+	return ret;
+}
+
+/**
+ * asp_vma_split() - split a VMA in two at an address
+ * @vs: the set; lock held for write
+ * @vma: the VMA; keeps [start, @addr)
+ * @addr: page-aligned, strictly inside @vma
+ * @upper: out: the new VMA for [@addr, end)
+ *
+ * Return: 0, or -ENOMEM with the set unchanged.
+ */
+int asp_vma_split(struct asp_vmas *vs, struct asp_vma *vma,
+		  unsigned long addr, struct asp_vma **upper)
+{
+	struct asp_vma *new;
+	int ret;
+
+	new = asp_vma_dup(vma);
+	if (!new)
+		return -ENOMEM;
+	new->start = addr;
+	if (new->flags & ASP_VM_SHARED)
+		new->pgoff += (addr - vma->start) >> PAGE_SHIFT;
+	ret = asp_vma_store(vs, addr, vma->end, new);
+	if (ret) {
+		asp_vma_free(new);
+		return ret;
+	}
+	vma->end = addr;
+	vs->count++;
+	*upper = new;
+	return 0;
+}
+
+/**
+ * asp_vma_unsplit() - undo asp_vma_split()
+ * @vs: the set; lock held for write
+ * @vma: the lower VMA the split kept
+ * @upper: the VMA the split made, unchanged since; freed here
+ *
+ * Cannot fail: the store overwrites exactly the slot the split made,
+ * which the maple tree does in place.  @vma then spans two slots.
+ */
+void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
+		     struct asp_vma *upper)
+{
+	MA_STATE(mas, &vs->mt, upper->start, upper->end - 1);
+
+	mas_store(&mas, vma);
+	vma->end = upper->end;
+	vs->count--;
+	asp_vma_free(upper);
+}
+
+/**
+ * asp_vma_replace() - make one VMA (or a hole) cover a range
+ * @vs: the set; lock held for write
+ * @start: first byte of the range
+ * @end: one past its last byte
+ * @vma: what covers the range afterwards: a new VMA, a VMA of the set
+ *	adjacent to the range (which the caller then extends over it), or
+ *	NULL for a hole
+ * @detached: out: the VMAs of the set inside the range (other than
+ *	@vma), taken out of the tree; the caller frees them
+ *
+ * Every VMA that intersects [@start, @end) must lie wholly inside it: the
+ * caller splits at the edges first.  @vma's own ->start and ->end are left
+ * for the caller to set.
+ *
+ * Return: 0, or -ENOMEM with the set unchanged.
+ */
+int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
+		    unsigned long end, struct asp_vma *vma,
+		    struct list_head *detached)
+{
+	struct asp_vma *cur, *tmp;
+	unsigned long gone = 0;
+	bool is_new = false;
+	LIST_HEAD(inside);
+	int ret;
+
+	for (cur = asp_vma_find_next(vs, start); cur && cur->start < end;
+	     cur = asp_vma_next(vs, cur)) {
+		list_add_tail(&cur->list, &inside);
+		gone++;
+	}
+	if (vma)
+		is_new = asp_vma_find(vs, start ? start - 1 : 0) != vma &&
+			 asp_vma_find(vs, end) != vma;
+
+	ret = asp_vma_store(vs, start, end, vma);
+	if (ret) {
+		list_for_each_entry_safe(cur, tmp, &inside, list)
+			list_del_init(&cur->list);
+		return ret;
+	}
+	list_splice_tail(&inside, detached);
+	vs->count = vs->count - gone + is_new;
+	return 0;
+}
+
+/**
+ * asp_vma_merge_next() - merge a VMA with the one after it, if they may
+ * @vs: the set; lock held for write
+ * @vma: the lower VMA; grows over the next one, which is freed
+ *
+ * Best effort: if the tree cannot get the memory to store the merged
+ * range, both VMAs stay as they are, which is still a correct set.
+ *
+ * Return: true if the two were merged.
+ */
+bool asp_vma_merge_next(struct asp_vmas *vs, struct asp_vma *vma)
+{
+	struct asp_vma *next = asp_vma_next(vs, vma);
+
+	if (!next || !asp_vma_can_merge(vma, next))
+		return false;
+	if (asp_vma_store(vs, vma->start, next->end, vma))
+		return false;
+	vma->end = next->end;
+	if (!vma->anon)
+		vma->anon = next->anon;
+	vs->count--;
+	asp_vma_free(next);
+	return true;
+}
+
+/* A gap may not end inside the guard gap below a stack. */
+static bool asp_vma_area_hits_guard(struct asp_vmas *vs,
+				    const struct asp_vma_search *s,
+				    unsigned long gap_end,
+				    unsigned long *next_start_gap)
+{
+	struct asp_vma *next = asp_vma_find_next(vs, gap_end);
+
+	if (!next || !(next->flags & ASP_VM_GROWSDOWN))
+		return false;
+	*next_start_gap = asp_vma_start_gap(next, s->guard_gap);
+	return *next_start_gap < gap_end;
+}
+
+static int asp_vma_find_area_topdown(struct asp_vmas *vs,
+				     const struct asp_vma_search *s,
+				     unsigned long length, unsigned long *addr)
+{
+	unsigned long high = s->high, gap, gap_start;
+	MA_STATE(mas, &vs->mt, 0, 0);
+
+	for (;;) {
+		if (high <= s->low ||
+		    mas_empty_area_rev(&mas, s->low, high - 1, length))
+			return -ENOMEM;
+		gap = mas.last + 1 - s->length;
+		gap -= gap & s->align_mask;
+		if (!asp_vma_area_hits_guard(vs, s, mas.last + 1, &gap_start))
+			break;
+		high = gap_start;
+		mas_reset(&mas);
+	}
+	*addr = gap;
+	return 0;
+}
+
+static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
+				      const struct asp_vma_search *s,
+				      unsigned long length, unsigned long *addr)
+{
+	unsigned long low = s->low, gap, gap_start;
+	struct asp_vma *next;
+	MA_STATE(mas, &vs->mt, 0, 0);
+
+	for (;;) {
+		if (s->high <= low ||
+		    mas_empty_area(&mas, low, s->high - 1, length))
+			return -ENOMEM;
+		gap = mas.index;
+		gap += -gap & s->align_mask;
+		if (!asp_vma_area_hits_guard(vs, s, gap + s->length,
+					     &gap_start))
+			break;
+		next = asp_vma_find_next(vs, gap + s->length);
+		low = next->end;
+		mas_reset(&mas);
+	}
+	*addr = gap;
+	return 0;
+}
+
+/**
+ * asp_vma_find_area() - find a free range
+ * @vs: the set; lock held for read
+ * @s: what to look for
+ * @addr: out: the start of the range found
+ *
+ * The search mirrors Linux's unmapped_area() and unmapped_area_topdown():
+ * O(log n) in the tree's gap index, plus a retry when the range found
+ * would end inside a stack's guard gap.
+ *
+ * Return: 0, or -ENOMEM if no free range fits.
+ */
+int asp_vma_find_area(struct asp_vmas *vs, const struct asp_vma_search *s,
+		      unsigned long *addr)
+{
+	unsigned long length = s->length + s->align_mask;
+
+	if (!s->length || length < s->length)
+		return -ENOMEM;
+	if (s->topdown)
+		return asp_vma_find_area_topdown(vs, s, length, addr);
+	return asp_vma_find_area_bottomup(vs, s, length, addr);
+}

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the kernel's checkpatch.pl --strict on every C file and header of the
+# project (module, uapi, kunit, userspace).  Prints one line per file with a
+# problem; exits non-zero if any file is not clean.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=$("$top/scripts/ksrc.sh")
+cd "$top"
+
+# Kernel code gets the full check; user-space code is kselftest-style C,
+# where the kernel-only rules (no new typedefs, printk levels, ...) do not
+# apply.
+user_ignore=NEW_TYPEDEFS,SPLIT_STRING,PREFER_KERNEL_TYPES,AVOID_EXTERNS
+
+bad=0
+while IFS= read -r f; do
+	args=(--no-tree --strict --quiet --show-types --terse -f)
+	case "$f" in
+	userspace/*) args=(--ignore "$user_ignore" "${args[@]}") ;;
+	esac
+	out=$(perl "$src/scripts/checkpatch.pl" "${args[@]}" "$f" 2>&1) || true
+	out=$(grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out" || true)
+	if [ -n "$out" ]; then
+		echo "$out"
+		bad=1
+	fi
+done < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
+
+if [ "$bad" -ne 0 ]; then
+	echo "checkpatch: FAILED" >&2
+	exit 1
+fi
+echo "checkpatch: clean"
