@@ -19,6 +19,12 @@
 #define ASP_MAP_ALL	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | \
 			 MAP_ANONYMOUS | MAP_POPULATE | MAP_FIXED_NOREPLACE)
 
+/**
+ * asp_is_data() - do pages with these flags count as data (RLIMIT_DATA)?
+ * @flags: ASP_VM_* flags
+ *
+ * Return: true for private writable mappings that are not a stack.
+ */
 bool asp_is_data(unsigned long flags)
 {
 	return (flags & (ASP_VM_WRITE | ASP_VM_SHARED | ASP_VM_GROWSDOWN)) ==
@@ -38,9 +44,18 @@ void asp_mm_account(struct asp_mm *mm, unsigned long flags, long pages)
 		mm->data_vm += pages;
 }
 
-/* Linux's may_expand_vm(): RLIMIT_AS and RLIMIT_DATA. */
+/**
+ * asp_may_expand() - may the address space map more pages?
+ * @mm: the address space; lock held
+ * @flags: ASP_VM_* flags of the new pages
+ * @pages: how many
+ *
+ * Linux's may_expand_vm(): the mapped-bytes and data limits.
+ *
+ * Return: true if the limits allow it.
+ */
 bool asp_may_expand(struct asp_mm *mm, unsigned long flags,
-			   unsigned long pages)
+		    unsigned long pages)
 {
 	if (mm->total_vm + pages > mm->limits.as_bytes >> PAGE_SHIFT)
 		return false;
@@ -87,6 +102,12 @@ u64 asp_vm_pte_flags(unsigned long vm_flags)
 	return pte;
 }
 
+/**
+ * asp_prot_to_vm() - VMA protection flags for PROT_* bits
+ * @prot: PROT_READ, PROT_WRITE, PROT_EXEC
+ *
+ * Return: ASP_VM_READ, ASP_VM_WRITE, ASP_VM_EXEC.
+ */
 unsigned long asp_prot_to_vm(u32 prot)
 {
 	return (prot & PROT_READ ? ASP_VM_READ : 0) |
@@ -113,6 +134,11 @@ static unsigned long asp_pages_mapped(struct asp_mm *mm, unsigned long start,
 	return pages;
 }
 
+/**
+ * asp_uncarve() - undo asp_carve()
+ * @mm: the address space; lock held for write
+ * @c: what asp_carve() did; the VMAs it split must be unchanged since
+ */
 void asp_uncarve(struct asp_mm *mm, struct asp_carve *c)
 {
 	if (c->upper)
@@ -121,12 +147,22 @@ void asp_uncarve(struct asp_mm *mm, struct asp_carve *c)
 		asp_vma_unsplit(&mm->vmas, c->lower, c->lower_new);
 }
 
-/*
- * Split the VMAs that straddle @start or @end (each only if asked), so
- * that every VMA meeting [start, end) lies wholly inside it.
+/**
+ * asp_carve() - split the VMAs that straddle the edges of a range
+ * @mm: the address space; lock held for write
+ * @start: first byte of the range
+ * @end: one past its last byte
+ * @at_start: split a VMA that straddles @start
+ * @at_end: split a VMA that straddles @end
+ * @c: out: the splits made, for asp_uncarve()
+ *
+ * Afterwards every VMA meeting [@start, @end) lies wholly inside it (at
+ * the edges asked for).  The VMA limit is the caller's to check.
+ *
+ * Return: 0, or -ENOMEM with nothing changed.
  */
 int asp_carve(struct asp_mm *mm, unsigned long start, unsigned long end,
-		     bool at_start, bool at_end, struct asp_carve *c)
+	      bool at_start, bool at_end, struct asp_carve *c)
 {
 	struct asp_vma *vma;
 	int ret;
@@ -151,7 +187,11 @@ int asp_carve(struct asp_mm *mm, unsigned long start, unsigned long end,
 	return 0;
 }
 
-/* Take detached VMAs out of the counters and free them. */
+/**
+ * asp_drop_vmas() - take detached VMAs out of the counters and free them
+ * @mm: the address space; lock held for write
+ * @detached: VMAs asp_vma_replace() took out of the tree
+ */
 void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached)
 {
 	struct asp_vma *vma;
@@ -162,9 +202,19 @@ void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached)
 	asp_vma_free_list(detached);
 }
 
-/* Linux's munmap refuses a split that would pass the VMA limit. */
+/**
+ * asp_unmap_would_split_over() - would unmapping a range pass the limit?
+ * @mm: the address space; lock held
+ * @start: first byte of the range
+ * @end: one past its last byte
+ *
+ * Linux's munmap refuses to split one VMA in three when the address
+ * space already has max_map_count VMAs.
+ *
+ * Return: true if unmapping [@start, @end) must fail with -ENOMEM.
+ */
 bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
-				       unsigned long end)
+				unsigned long end)
 {
 	struct asp_vma *vma = asp_vma_find_next(&mm->vmas, start);
 
@@ -172,9 +222,15 @@ bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
 	       mm->vmas.count >= mm->limits.max_map_count;
 }
 
-/* Remove [start, end) (page aligned, valid) from the address space. */
-int asp_do_munmap(struct asp_mm *mm, unsigned long start,
-			 unsigned long end)
+/**
+ * asp_do_munmap() - remove a range from the address space
+ * @mm: the address space; lock held for write
+ * @start: first byte, page aligned
+ * @end: one past the last byte, page aligned, within the task size
+ *
+ * Return: 0 (also if nothing was mapped), or -ENOMEM with nothing changed.
+ */
+int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 {
 	struct asp_carve c;
 	LIST_HEAD(detached);
@@ -223,9 +279,18 @@ int asp_munmap(struct asp_mm *mm, unsigned long addr, unsigned long len)
 	return ret;
 }
 
-/* Allocate and map every missing page of [start, end); best effort. */
-void asp_populate(struct asp_mm *mm, struct asp_vma *vma,
-			 unsigned long start, unsigned long end)
+/**
+ * asp_populate() - allocate and map the missing pages of a range
+ * @mm: the address space; lock held for write
+ * @vma: the VMA that covers the range
+ * @start: first byte, page aligned
+ * @end: one past the last byte, page aligned
+ *
+ * Best effort, as MAP_POPULATE is in Linux: stops quietly when memory or
+ * the resident limit runs out.
+ */
+void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
+		  unsigned long end)
 {
 	u64 flags = asp_vm_pte_flags(vma->flags);
 	unsigned long addr;
@@ -363,14 +428,25 @@ static unsigned long asp_mmap_vm_flags(u32 prot, u32 flags)
 	return vm;
 }
 
-/*
- * Enter [start, end) with @vm_flags into the VMA tree: merged into the
- * VMA before and/or after when they may merge, else as @new.  Every VMA
- * inside the range goes to @detached.  Returns the VMA now covering it.
+/**
+ * asp_map_range() - make a new VMA cover a range, merging if it may
+ * @mm: the address space; lock held for write
+ * @start: first byte of the range
+ * @end: one past its last byte
+ * @new: a VMA for the range, in no set; used, or freed if merged away
+ * @detached: out: the VMAs that were inside the range
+ * @err: out: the errno when NULL is returned
+ *
+ * The VMAs at the edges must have been split (asp_carve()).  The range
+ * joins the VMA before it and/or after it when they may merge, as Linux's
+ * vma_merge() does.
+ *
+ * Return: the VMA now covering the range, or NULL with nothing changed
+ * (then @new is still the caller's).
  */
 struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
-				     unsigned long end, struct asp_vma *new,
-				     struct list_head *detached, int *err)
+			      unsigned long end, struct asp_vma *new,
+			      struct list_head *detached, int *err)
 {
 	struct asp_vma *prev = asp_vma_find(&mm->vmas, start - 1);
 	struct asp_vma *next = asp_vma_find(&mm->vmas, end);

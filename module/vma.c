@@ -201,7 +201,7 @@ bool asp_vma_overlaps(struct asp_vmas *vs, unsigned long start,
 {
 	unsigned long index = start;
 
-	return mt_find(&vs->mt, &index, end - 1) != NULL;
+	return mt_find(&vs->mt, &index, end - 1);
 }
 
 /**
@@ -400,8 +400,8 @@ static int asp_vma_find_area_topdown(struct asp_vmas *vs,
 				     const struct asp_vma_search *s,
 				     unsigned long length, unsigned long *addr)
 {
-	unsigned long high = s->high, gap, gap_start;
 	MA_STATE(mas, &vs->mt, 0, 0);
+	unsigned long high = s->high, gap, gap_start;
 
 	for (;;) {
 		if (high <= s->low ||
@@ -422,9 +422,9 @@ static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
 				      const struct asp_vma_search *s,
 				      unsigned long length, unsigned long *addr)
 {
+	MA_STATE(mas, &vs->mt, 0, 0);
 	unsigned long low = s->low, gap, gap_start;
 	struct asp_vma *next;
-	MA_STATE(mas, &vs->mt, 0, 0);
 
 	for (;;) {
 		if (s->high <= low ||
