@@ -295,15 +295,22 @@ int asp_vma_split(struct asp_vmas *vs, struct asp_vma *vma,
  * @vma: the lower VMA the split kept
  * @upper: the VMA the split made, unchanged since; freed here
  *
- * Cannot fail: the store overwrites exactly the slot the split made,
- * which the maple tree does in place.  @vma then spans two slots.
+ * Cannot fail: @upper's range is rewritten one tree slot at a time, and
+ * overwriting exactly one existing slot is done in place by the maple
+ * tree, with no allocation.  @vma then spans several slots.
  */
 void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
 		     struct asp_vma *upper)
 {
-	MA_STATE(mas, &vs->mt, upper->start, upper->end - 1);
+	unsigned long index = upper->start;
 
-	mas_store(&mas, vma);
+	while (index < upper->end) {
+		MA_STATE(mas, &vs->mt, index, index);
+
+		mas_walk(&mas);
+		mas_store(&mas, vma);
+		index = mas.last + 1;
+	}
 	vma->end = upper->end;
 	vs->count--;
 	asp_vma_free(upper);
