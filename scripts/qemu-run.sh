@@ -48,7 +48,8 @@
 # is non-zero (--); 2 usage or host-side setup error; 124 timeout; 125 the
 # guest went wrong: module load or unload failed, the guest kernel log shows
 # a BUG/WARNING/Oops/KASAN/UBSAN/lockdep/leak report, or the guest did not
-# finish.
+# finish.  124 and 125 take precedence over 1; with --tests such a guest
+# problem counts as one failed test in the "e2e:" line if no test failed.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
