@@ -275,7 +275,15 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	ret = copy_struct_from_user(&buf, ksize, uarg, usize);
 	if (ret)
 		return ret;
-	/* The size field tells the kernel's view, like the struct itself. */
+	/*
+	 * Fail a struct that cannot be written back before anything changes.
+	 * Only a caller that unmaps it from another thread in the meantime
+	 * can still see -EFAULT after a change was made.
+	 */
+	if ((_IOC_DIR(op->cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &buf, min_t(u32, usize, ksize)))
+		return -EFAULT;
+	/* On the way out, size tells which struct the module filled in. */
 	*(u32 *)&buf = ksize;
 
 	ret = op->execute(&ucmd);

@@ -11,7 +11,7 @@ set -euo pipefail
 
 PKGS=(linux-headers-amd64 linux-image-amd64 linux-source-6.1
       qemu-system-x86 busybox-static cpio kmod ccache sparse
-      bc flex bison libelf-dev libssl-dev python3 gcc make perl
+      bc flex bison libelf-dev libssl-dev python3 gcc g++ make perl
       libc6-dev xz-utils)
 
 missing=()
