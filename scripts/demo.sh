@@ -23,6 +23,8 @@ set -e
 step() { printf "\n\$ %s\n" "$*"; "$@"; }
 step ls -l /dev/aspace
 step aspacectl info
+step aspacectl demo
+step cat /sys/class/misc/aspace/pages_data /sys/class/misc/aspace/pages_pgtable
 '
 
 echo "== booting a QEMU guest (TCG) with aspace.ko =="

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aspacectl.h"
 #include "libaspace.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -27,7 +28,12 @@ struct command {
 
 static int cmd_help(int argc, char **argv);
 
-static int open_dev(void)
+/**
+ * aspacectl_open_dev() - open the device node given with -d
+ *
+ * Return: the descriptor, or a negative errno (already reported).
+ */
+int aspacectl_open_dev(void)
 {
 	int fd;
 
@@ -49,7 +55,7 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "usage: aspacectl info\n");
 		return 2;
 	}
-	fd = open_dev();
+	fd = aspacectl_open_dev();
 	if (fd < 0)
 		return 1;
 	ret = aspace_handshake(fd, &version, &features);
@@ -78,6 +84,8 @@ static int cmd_info(int argc, char **argv)
 static const struct command commands[] = {
 	{ "info", "", "print the API version and features of the module",
 	  cmd_info },
+	{ "demo", "", "build an address space step by step and show it",
+	  aspacectl_demo },
 	{ "help", "", "print this help", cmd_help },
 };
 
