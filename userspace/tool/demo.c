@@ -11,7 +11,6 @@
 #include "aspacectl.h"
 #include "libaspace.h"
 
-#define MiB	(1ULL << 20)
 #define PAGE	4096ULL
 
 static void show(int fd, const char *what)
@@ -20,16 +19,18 @@ static void show(int fd, const char *what)
 
 	printf("\n== %s\n", what);
 	aspacectl_print_maps(fd, stdout);
-	if (!aspace_stats(fd, &st))
-		printf("   %llu VMAs, %llu KiB mapped, %llu pages resident, page tables: %llu PT %llu PD %llu PDPT %llu PML4 %llu PML5\n",
-		       (unsigned long long)st.nr_vmas,
-		       (unsigned long long)st.mapped_bytes >> 10,
-		       (unsigned long long)st.resident_pages,
-		       (unsigned long long)st.pgtable_pages[0],
-		       (unsigned long long)st.pgtable_pages[1],
-		       (unsigned long long)st.pgtable_pages[2],
-		       (unsigned long long)st.pgtable_pages[3],
-		       (unsigned long long)st.pgtable_pages[4]);
+	if (aspace_stats(fd, &st))
+		return;
+	printf("   %llu VMAs, %llu KiB mapped, %llu pages resident, ",
+	       (unsigned long long)st.nr_vmas,
+	       (unsigned long long)st.mapped_bytes >> 10,
+	       (unsigned long long)st.resident_pages);
+	printf("page tables: %llu PT %llu PD %llu PDPT %llu PML4 %llu PML5\n",
+	       (unsigned long long)st.pgtable_pages[0],
+	       (unsigned long long)st.pgtable_pages[1],
+	       (unsigned long long)st.pgtable_pages[2],
+	       (unsigned long long)st.pgtable_pages[3],
+	       (unsigned long long)st.pgtable_pages[4]);
 }
 
 static int check(int ret, const char *what)
