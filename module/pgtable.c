@@ -9,6 +9,14 @@
  * to zero is freed at once.  Only asp_pt_prepare() leaves empty tables
  * behind, for the caller to fill; asp_pt_unmap() frees those too.
  *
+ * A leaf is mapped if it has ASP_PTE_P (present) or ASP_PTE_PROTNONE (a
+ * PROT_NONE page: kept, but the CPU may not access it) set; a mapped leaf
+ * holds the frame of a data page and a reference on it.  Only mapped
+ * entries are ever stored, and whoever changes an entry in place keeps it
+ * mapped and keeps its frame; so every non-zero leaf is a mapped one, and
+ * unmap, destroy and walk handle every non-zero leaf.  asp_pt_lookup()
+ * reports a translation only for a present one.
+ *
  * Every range operation recurses from the root and steps over one whole
  * entry of a level at a time, so absent subtrees cost one test each.
  *
@@ -25,6 +33,8 @@
 #include "pgtable.h"
 
 #define ASP_PT_INDEX_BITS	9
+/* A leaf with one of these holds a page. */
+#define ASP_PT_MAPPED		(ASP_PTE_P | ASP_PTE_PROTNONE)
 
 /* log2 of the bytes one entry of @level maps. */
 static unsigned int asp_pt_shift(unsigned int level)
@@ -267,7 +277,7 @@ int asp_pt_prepare(struct asp_pgtable *pt, unsigned long start,
  *
  * Context: caller holds the hierarchy's lock; for writing if it will
  * change the slot (then through asp_pt_set() only, unless it keeps the
- * slot present and its frame, as a walk callback may).
+ * slot non-zero and its frame, as a walk callback may).
  * Return: the slot (which may be zero) if its page table exists, else
  * NULL; NULL too if @addr is not below asp_pt_task_size().
  */
@@ -289,21 +299,22 @@ u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr)
 }
 
 /**
- * asp_pt_set() - store a present leaf entry
+ * asp_pt_set() - store a mapped leaf entry
  * @pt: the hierarchy
  * @addr: the address the slot maps
  * @ptep: the slot, from asp_pt_leaf() for @addr
- * @pte: the new entry; must have ASP_PTE_P set, else nothing is stored
+ * @pte: the new entry, from asp_pte_mk(); it must have ASP_PTE_P or
+ *	ASP_PTE_PROTNONE set, else nothing is stored
  *
  * Keeps the table's count of used entries right.  If the slot held a
- * present entry, the reference on its page is the caller's to drop.
+ * mapped entry, the reference on its page is the caller's to drop.
  *
  * Context: caller holds the hierarchy's lock for writing.
  */
 void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
 		u64 pte)
 {
-	if (!(pte & ASP_PTE_P))
+	if (!(pte & ASP_PT_MAPPED))
 		return;
 	if (!*ptep)
 		asp_pt_count_inc(virt_to_page(ptep));
@@ -317,8 +328,9 @@ void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
  * @page: the data page; the caller's reference passes to the hierarchy
  *	on success and comes back through the release callback of
  *	asp_pt_unmap() or asp_pt_destroy()
- * @flags: flag bits of the leaf (ASP_PTE_*); ASP_PTE_P is added, frame
- *	bits are ignored
+ * @flags: flag bits of the leaf (ASP_PTE_*); ASP_PTE_P is added unless
+ *	ASP_PTE_PROTNONE is set (a page kept but not accessible); frame bits
+ *	are ignored
  *
  * Allocates the missing tables, all or nothing.
  *
@@ -347,6 +359,8 @@ int asp_pt_map(struct asp_pgtable *pt, unsigned long addr, struct page *page,
 		if (!ptep)	/* a large-page entry is in the way */
 			return -EEXIST;
 	}
+	if (!(flags & ASP_PTE_PROTNONE))
+		flags |= ASP_PTE_P;
 	asp_pt_set(pt, addr, ptep, asp_pte_mk(page, flags));
 	return 0;
 }
@@ -373,7 +387,7 @@ static void asp_pt_unmap_leaves(struct page *table, unsigned long start,
 			continue;
 		*ptep = 0;
 		asp_pt_count_dec(table);
-		if ((pte & ASP_PTE_P) && ua->release)
+		if (ua->release)
 			ua->release(pte, asp_pte_page(pte), addr, ua->arg);
 	}
 }
@@ -415,7 +429,7 @@ static void asp_pt_unmap_level(struct page *table, unsigned int level,
  * @pt: the hierarchy
  * @start: first address, page aligned
  * @end: one past the last address, page aligned
- * @release: called for every present leaf, after it was cleared, with
+ * @release: called for every mapped leaf, after it was cleared, with
  *	the entry it held; it gets the hierarchy's reference on the page.
  *	May be NULL only if the caller knows no page is mapped in the range.
  * @arg: passed to @release
@@ -447,7 +461,7 @@ int asp_pt_unmap(struct asp_pgtable *pt, unsigned long start,
  * asp_pt_destroy() - unmap everything and free every table
  * @pt: the hierarchy, from a successful asp_pt_init(); or zeroed, then
  *	nothing is done
- * @release: as for asp_pt_unmap(): called for every present leaf; may be
+ * @release: as for asp_pt_unmap(): called for every mapped leaf; may be
  *	NULL only if the caller knows nothing is mapped
  * @arg: passed to @release
  *
@@ -470,7 +484,7 @@ void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 	memset(pt, 0, sizeof(*pt));
 }
 
-/* Visit the present leaves of a page table in [@start, @end). */
+/* Visit the mapped leaves of a page table in [@start, @end). */
 static int asp_pt_walk_leaves(struct page *table, unsigned long start,
 			      unsigned long end, asp_pt_walk_fn fn, void *arg)
 {
@@ -481,7 +495,7 @@ static int asp_pt_walk_leaves(struct page *table, unsigned long start,
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		ptep = &tbl[asp_pt_index(addr, 0)];
-		if (!(*ptep & ASP_PTE_P))
+		if (!*ptep)
 			continue;
 		ret = fn(ptep, addr, arg);
 		if (ret)
@@ -518,18 +532,19 @@ static int asp_pt_walk_level(struct page *table, unsigned int level,
 }
 
 /**
- * asp_pt_walk() - visit the present leaves of a range in address order
+ * asp_pt_walk() - visit the mapped leaves of a range in address order
  * @pt: the hierarchy
  * @start: first address, page aligned
  * @end: one past the last address, page aligned
- * @fn: called for each present leaf; see asp_pt_walk_fn
+ * @fn: called for each mapped leaf (present or PROT_NONE); see
+ *	asp_pt_walk_fn
  * @arg: passed to @fn
  *
  * Absent subtrees are skipped whole.
  *
  * Context: caller holds the hierarchy's lock: for reading if @fn changes
  * nothing, for writing if it changes flag bits.
- * Return: 0 after visiting every present leaf, the first non-zero value
+ * Return: 0 after visiting every mapped leaf, the first non-zero value
  * @fn returned (the walk stops there), or -EINVAL for a bad range.
  */
 int asp_pt_walk(struct asp_pgtable *pt, unsigned long start,
@@ -552,22 +567,28 @@ struct asp_pt_protect_args {
 static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
 {
 	const struct asp_pt_protect_args *pa = arg;
+	u64 pte = (*ptep & ~pa->clear) | pa->set;
 
-	*ptep = (*ptep & ~pa->clear) | pa->set;
+	/* Never unmap: keep P or PROTNONE unless the other replaced it. */
+	if (!(pte & ASP_PT_MAPPED))
+		pte |= *ptep & ASP_PT_MAPPED;
+	*ptep = pte;
 	return 0;
 }
 
 /**
- * asp_pt_protect() - change the flags of every present leaf in a range
+ * asp_pt_protect() - change the flags of every mapped leaf in a range
  * @pt: the hierarchy
  * @start: first address, page aligned
  * @end: one past the last address, page aligned
  * @set: flag bits to set
  * @clear: flag bits to clear (before @set is applied)
  *
- * Each present leaf becomes (pte & ~@clear) | @set.  ASP_PTE_P and the
- * frame bits are never changed: they are masked out of @set and @clear.
- * Absent leaves stay absent; nothing is allocated.
+ * Each mapped leaf becomes (pte & ~@clear) | @set.  The frame bits are
+ * never changed (they are masked out of @set and @clear), and a leaf stays
+ * mapped: ASP_PTE_P may go only if ASP_PTE_PROTNONE takes its place (an
+ * mprotect to PROT_NONE), and the other way round; a result with neither
+ * keeps the old one.  Absent leaves stay absent; nothing is allocated.
  *
  * Context: caller holds the hierarchy's lock for writing.  Does not sleep.
  * Return: 0, or -EINVAL for a bad range (then nothing changed).
@@ -575,9 +596,9 @@ static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
 int asp_pt_protect(struct asp_pgtable *pt, unsigned long start,
 		   unsigned long end, u64 set, u64 clear)
 {
-	const u64 mask = ASP_PTE_FLAGS_MASK & ~ASP_PTE_P;
 	struct asp_pt_protect_args pa = {
-		.set = set & mask, .clear = clear & mask,
+		.set = set & ASP_PTE_FLAGS_MASK,
+		.clear = clear & ASP_PTE_FLAGS_MASK,
 	};
 
 	return asp_pt_walk(pt, start, end, asp_pt_protect_one, &pa);
@@ -593,7 +614,8 @@ int asp_pt_protect(struct asp_pgtable *pt, unsigned long start,
  * Context: caller holds the hierarchy's lock for reading.
  * Return: 0 if a present leaf maps @addr (a 4 KiB leaf at level 0, or a
  * PS entry at a higher level), -ENOENT if not (then @res->level is the
- * level of the entry that was not present), or -EINVAL if @addr is not
+ * level of the entry that was not present; a PROT_NONE leaf shows in
+ * @res->entry[0]), or -EINVAL if @addr is not
  * below asp_pt_task_size().
  */
 int asp_pt_lookup(const struct asp_pgtable *pt, unsigned long addr,

@@ -83,7 +83,7 @@ struct asp_pt_lookup {
 
 /**
  * typedef asp_pt_release_fn - called for each leaf an unmap removes
- * @pte: the entry as it was (present)
+ * @pte: the entry as it was (mapped: ASP_PTE_P or ASP_PTE_PROTNONE set)
  * @page: the data page it pointed to
  * @addr: the virtual address it mapped
  * @arg: the caller's argument
@@ -92,9 +92,10 @@ typedef void (*asp_pt_release_fn)(u64 pte, struct page *page,
 				  unsigned long addr, void *arg);
 
 /**
- * typedef asp_pt_walk_fn - called for each present leaf a walk visits
+ * typedef asp_pt_walk_fn - called for each mapped leaf a walk visits
  * @ptep: the entry itself; the callback may change its flag bits, but
- *	must keep it present and keep its frame
+ *	must keep it mapped (ASP_PTE_P or ASP_PTE_PROTNONE set) and keep
+ *	its frame
  * @addr: the virtual address it maps
  * @arg: the caller's argument
  *
