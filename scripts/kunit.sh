@@ -55,6 +55,16 @@ summary() {
 
 ksrc=$("$repo/scripts/ksrc.sh") || summary 0 1
 
+# The copy's Kbuild: the project's, plus UBSAN_SANITIZE (UML has no
+# UBSAN_SANITIZE_ALL, so without it CONFIG_UBSAN would check nothing of
+# ours).
+copy_kbuild() {
+	cat "$repo/Kbuild"
+	if ! grep -q '^UBSAN_SANITIZE' "$repo/Kbuild"; then
+		printf '\n# Added by scripts/kunit.sh.\nUBSAN_SANITIZE := y\n'
+	fi
+}
+
 # Bring the copy of the kernel sources up to date with the work tree
 # (tracked and untracked files, not ignored ones such as objects).
 sync_sources() {
@@ -64,13 +74,22 @@ sync_sources() {
 	       Kbuild module uapi kunit) || return
 	mkdir -p "$srccopy" || return
 	while IFS= read -r f; do
-		[ -f "$repo/$f" ] || continue
+		if [ "$f" = Kbuild ] || [ ! -f "$repo/$f" ]; then
+			continue
+		fi
 		cmp -s "$repo/$f" "$srccopy/$f" && continue
 		mkdir -p "$(dirname "$srccopy/$f")" &&
 			cp -p "$repo/$f" "$srccopy/$f" || return
 	done <<<"$list"
+	copy_kbuild >"$srccopy/Kbuild.new" || return
+	if cmp -s "$srccopy/Kbuild.new" "$srccopy/Kbuild"; then
+		rm -f "$srccopy/Kbuild.new"
+	else
+		mv "$srccopy/Kbuild.new" "$srccopy/Kbuild" || return
+	fi
 	(cd "$srccopy" && find . -type f | sed 's|^\./||') |
 	while IFS= read -r f; do
+		[ "$f" = Kbuild ] && continue
 		if ! grep -qxF "$f" <<<"$list" || [ ! -f "$repo/$f" ]; then
 			rm -f "$srccopy/$f"
 		fi
