@@ -134,11 +134,16 @@ json=$build/kunit.json
 out=$build/kunit.out
 rm -f "$kbuild/test.log" "$log" "$json" "$out"
 
+cc=gcc
+if command -v ccache >/dev/null; then
+	cc="ccache gcc"
+fi
+
 cd "$ksrc" || summary 0 1
 python3 tools/testing/kunit/kunit.py run \
 	--kunitconfig="$repo/kunit/.kunitconfig" \
 	--build_dir="$kbuild" --jobs="$jobs" \
-	--make_options "CC=ccache gcc" "$@" 2>&1 | tee "$out"
+	--make_options "CC=$cc" "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 
 {
