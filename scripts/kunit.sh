@@ -131,8 +131,9 @@ place || { echo "kunit: cannot place aspace in $ksrc" >&2; summary 0 1; }
 
 log=$build/kunit.log
 json=$build/kunit.json
-out=$build/kunit.out
-rm -f "$kbuild/test.log" "$log" "$json" "$out"
+out=$(mktemp "$build/.kunit-py.XXXXXX") || summary 0 1
+trap 'rm -f "$out"' EXIT
+rm -f "$kbuild/test.log" "$log" "$json"
 
 cc=gcc
 if command -v ccache >/dev/null; then
