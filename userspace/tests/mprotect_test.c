@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end tests of ASPACE_IOC_MPROTECT: the DESIGN.md checklist for
+ * mprotect in the four layouts: Linux's order of checks, all-or-nothing
+ * on a hole (a documented difference from Linux), splits and merges.
+ */
+#include <stddef.h>
+
+#include "kselftest_harness.h"
+#include "aspace_test_util.h"
+
+FIXTURE(prot) {
+	int fd;
+	struct aspace_layout l;
+};
+
+FIXTURE_VARIANT(prot) {
+	__u32 layout;
+};
+
+ASPACE_LAYOUT_VARIANTS(prot);
+
+FIXTURE_SETUP(prot)
+{
+	self->fd = open_layout(variant->layout);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, aspace_get_layout(self->fd, &self->l));
+}
+
+FIXTURE_TEARDOWN(prot)
+{
+	close(self->fd);
+	EXPECT_COUNTERS_ZERO();
+}
+
+#define F FIXED_AREA
+
+static int map_at(int fd, __u64 addr, __u64 len, __u32 prot, __u32 flags)
+{
+	return aspace_mmap(fd, addr, len, prot, flags | M_FIXED, NULL);
+}
+
+TEST_F(prot, unaligned_einval)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-EINVAL, aspace_mprotect(self->fd, F + 1, PG, P_R));
+	EXPECT_EQ(-EINVAL, aspace_mprotect(self->fd, F + PG - 1, PG, P_R));
+	/* Before the length: even a zero length. */
+	EXPECT_EQ(-EINVAL, aspace_mprotect(self->fd, F + 0x800, 0, P_R));
+	EXPECT_UNCHANGED(self->fd, &before);
+}
+
+/* Linux returns 0 for a zero length before looking at anything else. */
+TEST_F(prot, length_zero_succeeds)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(0, aspace_mprotect(self->fd, F, 0, P_R));
+	EXPECT_EQ(0, aspace_mprotect(self->fd, F + PAGES(100), 0, P_R));
+	EXPECT_EQ(0, aspace_mprotect(self->fd, F, 0, 0x8 | 0x10));
+	EXPECT_EQ(0, aspace_mprotect(self->fd, ~0ULL & ~(PG - 1), 0, P_R));
+	EXPECT_UNCHANGED(self->fd, &before);
+}
+
+TEST_F(prot, overflow_enomem)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, ~0ULL, P_R));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, -F, P_R));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, ~0ULL - PG + 1, PG,
+					   P_R));
+	/* Overflow is checked before the prot bits, as in Linux. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, ~0ULL, 0x8));
+	EXPECT_UNCHANGED(self->fd, &before);
+}
+
+TEST_F(prot, unknown_prot_einval)
+{
+	static const __u32 bad[] = {
+		0x8 /* PROT_SEM */, 0x10, 0x01000000 /* PROT_GROWSDOWN */,
+		0x02000000 /* PROT_GROWSUP */, 0x80000000,
+	};
+	struct asp_snap before;
+	unsigned int i;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	SNAP(self->fd, &before);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, aspace_mprotect(self->fd, F, PG,
+						   P_R | bad[i])) {
+			TH_LOG("prot %#x", P_R | bad[i]);
+		}
+	/* Also on an unmapped range: the prot is checked first. */
+	EXPECT_EQ(-EINVAL, aspace_mprotect(self->fd, F + PAGES(10), PG, 0x8));
+	EXPECT_UNCHANGED(self->fd, &before);
+}
+
+/*
+ * A hole anywhere: ENOMEM and nothing changed, not even the VMAs before
+ * the hole (Linux would have changed those).
+ */
+TEST_F(prot, hole_in_range_enomem_nothing_changed)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(5), PAGES(4), P_R, M_SHARED));
+	SNAP(self->fd, &before);
+	/* The hole in the middle. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(9), P_R));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PAGES(6), 0));
+	/* A hole at the start and at the end. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F - PG, PAGES(2), P_R));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(8), PAGES(2),
+					   P_RW));
+	/* Nothing mapped at all. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(20), PG, P_R));
+	/* Past the task size. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, self->l.task_size, PG,
+					   P_R));
+	EXPECT_UNCHANGED(self->fd, &before);
+}
+
+TEST_F(prot, middle_and_back_one_vma)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_RW, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(2), PAGES(3), P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_RW },
+		    { F + PAGES(2), F + PAGES(5), V_R },
+		    { F + PAGES(5), F + PAGES(8), V_RW });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(2), PAGES(3), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(8), V_RW });
+}
+
+TEST_F(prot, middle_and_back_populated)
+{
+	struct aspace_stats st;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_RW,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PG, PAGES(6), 0));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_RW },
+		    { F + PG, F + PAGES(7), 0 },
+		    { F + PAGES(7), F + PAGES(8), V_RW });
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(8, st.resident_pages);
+	/* PROT_NONE keeps the memory. */
+	EXPECT_EQ(8, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PG, PAGES(6), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(8), V_RW });
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(8, st.resident_pages);
+	EXPECT_EQ(1, st.nr_vmas);
+}
+
+TEST_F(prot, split_at_start_and_end)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PG, P_R));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
+		    { F + PG, F + PAGES(4), V_RW });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(3), PG, P_X));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
+		    { F + PG, F + PAGES(3), V_RW },
+		    { F + PAGES(3), F + PAGES(4), V_X });
+	/* The same protection again: no change, no split. */
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PG, PG, P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
+		    { F + PG, F + PAGES(3), V_RW },
+		    { F + PAGES(3), F + PAGES(4), V_X });
+}
+
+/* Several VMAs made equal over their whole range become one. */
+TEST_F(prot, across_vmas_merges_all)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_X, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(4), PAGES(2), 0, M_PRIV));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_R },
+		    { F + PAGES(2), F + PAGES(4), V_X },
+		    { F + PAGES(4), F + PAGES(6), 0 });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(6), P_R | P_X));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(6), V_R | V_X });
+}
+
+/* A VMA made equal to its neighbours merges with them. */
+TEST_F(prot, merges_with_neighbours)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_X, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(4), PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(2), PAGES(2), P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(6), V_R });
+	/* Part of it to match the previous VMA only. */
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(6), PAGES(4), P_X, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(6), PG, P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(7), V_R },
+		    { F + PAGES(7), F + PAGES(10), V_X });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(9), PG, P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(7), V_R },
+		    { F + PAGES(7), F + PAGES(9), V_X },
+		    { F + PAGES(9), F + PAGES(10), V_R });
+}
+
+/*
+ * Private memory that was writable and populated stays accounted
+ * (VM_ACCOUNT), as in Linux: made read-only it does not merge with memory
+ * that never was writable.  (Linux 6.7+ unaccounts a VMA that was never
+ * populated, 6.1 does not: populated, both agree.)
+ */
+TEST_F(prot, once_writable_does_not_merge_with_never_writable)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_RW,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(2), P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_R },
+		    { F + PAGES(2), F + PAGES(4), V_R });
+	/* Made writable, the read-only one is accounted too: merge. */
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(2), PAGES(2), P_RW));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(2), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(4), V_RW });
+}
+
+TEST_F(prot, prot_none_and_back)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(3), P_RW | P_X, M_SHARED));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(3), 0));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(3), V_S });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(3), P_RW | P_X));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(3), V_RWX | V_S });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PG, PG, P_W));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_RWX | V_S },
+		    { F + PG, F + PAGES(2), V_W | V_S },
+		    { F + PAGES(2), F + PAGES(3), V_RWX | V_S });
+}
+
+TEST_F(prot, length_rounded_up)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PG + 1, P_R));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_R },
+		    { F + PAGES(2), F + PAGES(4), V_RW });
+}
+
+/* A split with max_map_count VMAs already: ENOMEM, nothing changed. */
+TEST_F(prot, split_past_max_map_count_enomem)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_RW, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(10), PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, set_max_map_count(self->fd, 3));
+	SNAP(self->fd, &before);
+	/* The middle needs two splits: 4 VMAs > 3. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PG, P_R));
+	/* Over a hole and a split: ENOMEM too. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PAGES(10), P_R));
+	EXPECT_UNCHANGED(self->fd, &before);
+	/* One split: 3 VMAs. */
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PG, P_R));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
+		    { F + PG, F + PAGES(8), V_RW },
+		    { F + PAGES(10), F + PAGES(12), V_R });
+	SNAP(self->fd, &before);
+	/* At the limit, even a split at an edge is refused. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(7), PG, P_R));
+	/*
+	 * aspace checks the limit before each split, where Linux skips a
+	 * split that a merge with the neighbour makes unnecessary (see
+	 * Documentation/ioctls.md): refused here.
+	 */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PG, P_R));
+	EXPECT_UNCHANGED(self->fd, &before);
+	/* A whole VMA needs no split. */
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(10), PAGES(2), P_X));
+}
+
+/* Private read-only memory becoming writable counts against the data
+ * limit; shared memory does not. */
+TEST_F(prot, data_limit_enomem)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(4), PAGES(4), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(8), PAGES(4), P_R, M_SHARED));
+	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PAGES(6)));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(4), PAGES(3),
+					   P_RW));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(8), P_RW));
+	EXPECT_UNCHANGED(self->fd, &before);
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(8), PAGES(4), P_RW));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(4), PAGES(2), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(6), V_RW },
+		    { F + PAGES(6), F + PAGES(8), V_R },
+		    { F + PAGES(8), F + PAGES(12), V_RW | V_S });
+	EXPECT_EQ(0, aspace_mprotect(self->fd, F, PAGES(4), P_R));
+}
+
+TEST_F(prot, stats_follow_protection)
+{
+	struct aspace_stats st;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_R,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(0, st.data_bytes);
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(2), P_RW));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(PAGES(2), st.data_bytes);
+	EXPECT_EQ(PAGES(4), st.mapped_bytes);
+	EXPECT_EQ(4, st.resident_pages);
+	EXPECT_EQ(2, st.nr_vmas);
+}
+
+TEST_HARNESS_MAIN
