@@ -24,6 +24,23 @@ static unsigned long asp_mprotect_flags(const struct asp_vma *vma,
 }
 
 /*
+ * Linux's mprotect_fixup() test, VMA by VMA: fail if the new flags may
+ * not expand by @pages but the old ones may.  Only a VMA becoming data
+ * can fail, and only while the mapped-bytes limit still has room for
+ * @pages (mapped bytes do not change; with no room, both tests fail and
+ * Linux lets the change through).  @data: pages earlier VMAs of the call
+ * turn into data.
+ */
+static bool asp_mprotect_may(struct asp_mm *mm, unsigned long pages,
+			     unsigned long data)
+{
+	if (mm->total_vm + pages > mm->limits.as_bytes >> PAGE_SHIFT)
+		return true;
+	return mm->data_vm + data + pages <=
+	       mm->limits.data_bytes >> PAGE_SHIFT;
+}
+
+/*
  * Check [start, end) has no hole and that turning it into data stays
  * within the data limit.  Returns the VMA covering @end - 1 or an ERR_PTR.
  */
@@ -33,22 +50,24 @@ static struct asp_vma *asp_mprotect_check(struct asp_mm *mm,
 					  unsigned long prot_vm)
 {
 	struct asp_vma *vma = asp_vma_find_next(&mm->vmas, start);
-	unsigned long expect = start, data = 0, nf;
+	unsigned long expect = start, data = 0, pages, nf;
 
 	for (;;) {
 		if (!vma || vma->start > expect)
 			return ERR_PTR(-ENOMEM);
 		nf = asp_mprotect_flags(vma, prot_vm);
-		if (asp_is_data(nf) && !asp_is_data(vma->flags))
-			data += (min(end, vma->end) - max(start, vma->start)) >>
+		if (asp_is_data(nf) && !asp_is_data(vma->flags)) {
+			pages = (min(end, vma->end) - max(start, vma->start)) >>
 				PAGE_SHIFT;
+			if (!asp_mprotect_may(mm, pages, data))
+				return ERR_PTR(-ENOMEM);
+			data += pages;
+		}
 		if (vma->end >= end)
 			break;
 		expect = vma->end;
 		vma = asp_vma_next(&mm->vmas, vma);
 	}
-	if (data && mm->data_vm + data > mm->limits.data_bytes >> PAGE_SHIFT)
-		return ERR_PTR(-ENOMEM);
 	return vma;
 }
 
