@@ -39,7 +39,7 @@
 #define DEF_LEGACY_BASE		0x2aaaaaaab000ULL	/* window / 3 */
 #define DEF_HEAP_START		0x555555555000ULL	/* window / 3 * 2 */
 #define DEF_STACK_SIZE		(8ULL << 20)
-#define DEF_STACK_GUARD_GAP	(1ULL << 20)
+#define DEF_STACK_GUARD_GAP	0x100000ULL
 #define DEF_MAX_MAP_COUNT	65530ULL
 
 #define SYSFS_PAGES_DATA	"/sys/class/misc/aspace/pages_data"
@@ -428,21 +428,12 @@ static inline int lowest_free_fd(void)
 
 /*
  * The four layouts key tests run in: 4- and 5-level paging, top-down
- * (the default) and legacy bottom-up.  The fixture's variant needs a
- * __u32 layout member.
+ * (the default) and legacy bottom-up, as FIXTURE_VARIANT_ADD()s whose
+ * variant has a __u32 layout member.
  */
-#define ASPACE_LAYOUT_VARIANTS(fixture)					\
-	FIXTURE_VARIANT_ADD(fixture, topdown_4level) {			\
-		.layout = 0,						\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, topdown_5level) {			\
-		.layout = ASPACE_LAYOUT_LA57,				\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, legacy_4level) {			\
-		.layout = ASPACE_LAYOUT_LEGACY,				\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, legacy_5level) {			\
-		.layout = ASPACE_LAYOUT_LA57 | ASPACE_LAYOUT_LEGACY,	\
-	}
+#define LAYOUT_TOPDOWN_4L	0
+#define LAYOUT_TOPDOWN_5L	ASPACE_LAYOUT_LA57
+#define LAYOUT_LEGACY_4L	ASPACE_LAYOUT_LEGACY
+#define LAYOUT_LEGACY_5L	(ASPACE_LAYOUT_LA57 | ASPACE_LAYOUT_LEGACY)
 
 #endif /* _ASPACE_TEST_UTIL_H */

@@ -67,8 +67,9 @@ static void fill_mprotect(void *buf)
 	a->prot = P_RW;
 }
 
-static void fill_nothing(void __attribute__((unused)) *buf)
+static void fill_nothing(void *buf)
 {
+	(void)buf;
 }
 
 static void fill_query(void *buf)
@@ -95,52 +96,68 @@ static void fill_set_limits(void *buf)
 	a->resident_bytes = ASPACE_LIMIT_INFINITY;
 }
 
-#define IOC(c, st, fn, ret, res) {					\
-	.name = #c, .cmd = c, .size = sizeof(st), .fill = fn,		\
-	.valid_ret = ret,						\
-	.reserved_off = offsetof(st, res),				\
-	.reserved_size = sizeof(((st *)0)->res),			\
-}
-#define IOC_NORES(c, st, fn, ret) {					\
-	.name = #c, .cmd = c, .size = sizeof(st), .fill = fn,		\
-	.valid_ret = ret,						\
-}
-
 static const struct ioc iocs[] = {
-	IOC(ASPACE_IOC_HANDSHAKE, struct aspace_handshake, fill_handshake, 0,
-	    reserved),
-	IOC(ASPACE_IOC_MMAP, struct aspace_mmap, fill_mmap, 0, reserved),
-	IOC(ASPACE_IOC_MUNMAP, struct aspace_range, fill_munmap, 0, prot),
-	IOC_NORES(ASPACE_IOC_MPROTECT, struct aspace_range, fill_mprotect, 0),
-	IOC(ASPACE_IOC_BRK, struct aspace_brk, fill_nothing, 0, reserved),
-	IOC(ASPACE_IOC_CLONE, struct aspace_clone, fill_nothing, 0, reserved),
-	IOC_NORES(ASPACE_IOC_QUERY, struct aspace_query, fill_query, 0),
-	IOC_NORES(ASPACE_IOC_GET_LAYOUT, struct aspace_layout, fill_nothing,
-		  0),
+	{ "HANDSHAKE", ASPACE_IOC_HANDSHAKE, sizeof(struct aspace_handshake),
+	  fill_handshake, 0, offsetof(struct aspace_handshake, reserved), 8 },
+	{ "MMAP", ASPACE_IOC_MMAP, sizeof(struct aspace_mmap), fill_mmap, 0,
+	  offsetof(struct aspace_mmap, reserved), 4 },
+	/* munmap's prot must be zero: its reserved field. */
+	{ "MUNMAP", ASPACE_IOC_MUNMAP, sizeof(struct aspace_range),
+	  fill_munmap, 0, offsetof(struct aspace_range, prot), 4 },
+	{ "MPROTECT", ASPACE_IOC_MPROTECT, sizeof(struct aspace_range),
+	  fill_mprotect, 0, 0, 0 },
+	{ "BRK", ASPACE_IOC_BRK, sizeof(struct aspace_brk), fill_nothing, 0,
+	  offsetof(struct aspace_brk, reserved), 4 },
+	{ "CLONE", ASPACE_IOC_CLONE, sizeof(struct aspace_clone), fill_nothing,
+	  0, offsetof(struct aspace_clone, reserved), 4 },
+	{ "QUERY", ASPACE_IOC_QUERY, sizeof(struct aspace_query), fill_query,
+	  0, 0, 0 },
+	{ "GET_LAYOUT", ASPACE_IOC_GET_LAYOUT, sizeof(struct aspace_layout),
+	  fill_nothing, 0, 0, 0 },
 	/* Not empty: a valid layout is refused only for that. */
-	IOC_NORES(ASPACE_IOC_SET_LAYOUT, struct aspace_layout,
-		  fill_set_layout, -EBUSY),
-	IOC(ASPACE_IOC_GET_LIMITS, struct aspace_limits, fill_nothing, 0,
-	    reserved),
-	IOC(ASPACE_IOC_SET_LIMITS, struct aspace_limits, fill_set_limits, 0,
-	    reserved),
-	IOC(ASPACE_IOC_STATS, struct aspace_stats, fill_nothing, 0, reserved),
+	{ "SET_LAYOUT", ASPACE_IOC_SET_LAYOUT, sizeof(struct aspace_layout),
+	  fill_set_layout, -EBUSY, 0, 0 },
+	{ "GET_LIMITS", ASPACE_IOC_GET_LIMITS, sizeof(struct aspace_limits),
+	  fill_nothing, 0, offsetof(struct aspace_limits, reserved), 4 },
+	{ "SET_LIMITS", ASPACE_IOC_SET_LIMITS, sizeof(struct aspace_limits),
+	  fill_set_limits, 0, offsetof(struct aspace_limits, reserved), 4 },
+	{ "STATS", ASPACE_IOC_STATS, sizeof(struct aspace_stats), fill_nothing,
+	  0, offsetof(struct aspace_stats, reserved), 4 },
+};
+
+/* Everything a failing call must leave as it was. */
+struct before {
+	struct asp_snap snap;
+	long long data, tables;
+	int free_fd;
 };
 
 FIXTURE(bad) {
 	int fd;
 	__u64 task_size;
 	unsigned char *buf;
-	struct asp_snap before;
-	long long data, tables;
-	int free_fd;
+	struct before *before;
 };
 
 FIXTURE_VARIANT(bad) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(bad);
+FIXTURE_VARIANT_ADD(bad, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(bad, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(bad, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(bad, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 FIXTURE_SETUP(bad)
 {
@@ -158,56 +175,61 @@ FIXTURE_SETUP(bad)
 	ASSERT_EQ(0, aspace_brk(self->fd, l.heap_start + PG + 3, NULL));
 	self->buf = calloc(1, BUF_SIZE);
 	ASSERT_NE(NULL, self->buf);
+	self->before = calloc(1, sizeof(*self->before));
+	ASSERT_NE(NULL, self->before);
 }
 
 FIXTURE_TEARDOWN(bad)
 {
 	free(self->buf);
+	free(self->before);
 	close(self->fd);
 	EXPECT_COUNTERS_ZERO();
 }
 
-/* Remember everything a failing call must leave as it was. */
-static void take_before(struct __test_metadata *_metadata,
-			FIXTURE_DATA(bad) *self)
+static void take_before(struct __test_metadata *_metadata, int fd,
+			struct before *b)
 {
-	ASSERT_EQ(0, snap_take(self->fd, &self->before));
-	self->data = sysfs_pages_data();
-	self->tables = sysfs_pages_pgtable();
-	self->free_fd = lowest_free_fd();
+	ASSERT_EQ(0, snap_take(fd, &b->snap));
+	b->data = sysfs_pages_data();
+	b->tables = sysfs_pages_pgtable();
+	b->free_fd = lowest_free_fd();
 }
 
-static void expect_unchanged(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(bad) *self, const char *what)
+static void expect_unchanged(struct __test_metadata *_metadata, int fd,
+			     const struct before *b, const char *what)
 {
 	static struct asp_snap now;
 
-	ASSERT_EQ(0, snap_take(self->fd, &now));
-	EXPECT_TRUE(snap_equal(&self->before, &now)) {
+	ASSERT_EQ(0, snap_take(fd, &now));
+	EXPECT_TRUE(snap_equal(&b->snap, &now)) {
 		TH_LOG("%s changed the address space", what);
 	}
-	EXPECT_EQ(self->data, sysfs_pages_data()) {
+	EXPECT_EQ(b->data, sysfs_pages_data()) {
 		TH_LOG("%s", what);
 	}
-	EXPECT_EQ(self->tables, sysfs_pages_pgtable()) {
+	EXPECT_EQ(b->tables, sysfs_pages_pgtable()) {
 		TH_LOG("%s", what);
 	}
-	EXPECT_EQ(self->free_fd, lowest_free_fd()) {
+	EXPECT_EQ(b->free_fd, lowest_free_fd()) {
 		TH_LOG("%s left a descriptor", what);
 	}
 }
 
 /* Run @cmd on @arg; it must fail with @err and change nothing. */
-static void expect_fails(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(bad) *self, const char *what,
-			 unsigned int cmd, void *arg, int err)
+static void fails(struct __test_metadata *_metadata, int fd,
+		  struct before *b, const char *what, unsigned int cmd,
+		  void *arg, int err)
 {
-	take_before(_metadata, self);
-	EXPECT_EQ(err, aspace_ioctl(self->fd, cmd, arg)) {
+	take_before(_metadata, fd, b);
+	EXPECT_EQ(err, aspace_ioctl(fd, cmd, arg)) {
 		TH_LOG("%s", what);
 	}
-	expect_unchanged(_metadata, self, what);
+	expect_unchanged(_metadata, fd, b, what);
 }
+
+#define expect_fails(what, cmd, arg, err) \
+	fails(_metadata, self->fd, self->before, what, cmd, arg, err)
 
 static void *valid(const struct ioc *c, unsigned char *buf, __u32 size)
 {
@@ -257,8 +279,7 @@ TEST_F(bad, size_too_small_einval)
 			snprintf(what, sizeof(what), "%s size %u",
 				 iocs[i].name, size);
 			arg = valid(&iocs[i], self->buf, size);
-			expect_fails(_metadata, self, what, iocs[i].cmd, arg,
-				     -EINVAL);
+			expect_fails(what, iocs[i].cmd, arg, -EINVAL);
 		}
 	}
 }
@@ -282,8 +303,7 @@ TEST_F(bad, larger_struct_nonzero_tail_e2big)
 			arg = valid(&iocs[i], self->buf,
 				    iocs[i].size + cases[j].extra);
 			self->buf[iocs[i].size + cases[j].at] = 0x80;
-			expect_fails(_metadata, self, what, iocs[i].cmd, arg,
-				     -E2BIG);
+			expect_fails(what, iocs[i].cmd, arg, -E2BIG);
 		}
 	}
 }
@@ -305,8 +325,10 @@ TEST_F(bad, larger_struct_zero_tail_accepted)
 			if (iocs[i].valid_ret)
 				continue;
 			drop_clone(&iocs[i], arg);
-			/* Output: the size the module knows; no byte past
-			 * its struct written. */
+			/*
+			 * Output: the size the module knows; no byte past
+			 * its struct written.
+			 */
 			if (_IOC_DIR(iocs[i].cmd) & _IOC_READ)
 				EXPECT_EQ(iocs[i].size, *(__u32 *)arg) {
 					TH_LOG("%s", iocs[i].name);
@@ -333,15 +355,14 @@ TEST_F(bad, bad_pointers_efault)
 	ASSERT_EQ(0, munmap(gone, PG));
 	for (i = 0; i < ARRAY_SIZE(iocs); i++) {
 		snprintf(what, sizeof(what), "%s NULL", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd, NULL, -EFAULT);
+		expect_fails(what, iocs[i].cmd, NULL, -EFAULT);
 		snprintf(what, sizeof(what), "%s unmapped", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd, gone, -EFAULT);
+		expect_fails(what, iocs[i].cmd, gone, -EFAULT);
 		snprintf(what, sizeof(what), "%s kernel", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd, kernel,
-			     -EFAULT);
+		expect_fails(what, iocs[i].cmd, kernel, -EFAULT);
 		snprintf(what, sizeof(what), "%s non-canonical", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd,
-			     (void *)0x8000000000000000UL, -EFAULT);
+		expect_fails(what, iocs[i].cmd, (void *)0x8000000000000000UL,
+			     -EFAULT);
 	}
 }
 
@@ -361,14 +382,14 @@ TEST_F(bad, struct_runs_into_unreadable_page)
 		memset(p, 0, PG);
 		*(__u32 *)s = iocs[i].size;
 		snprintf(what, sizeof(what), "%s straddling", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd, s, -EFAULT);
+		expect_fails(what, iocs[i].cmd, s, -EFAULT);
 		/* A size reaching past the readable memory. */
 		s = p;
 		memset(p, 0, PG);
 		valid(&iocs[i], self->buf, PG + 64);
 		memcpy(s, self->buf, iocs[i].size);
 		snprintf(what, sizeof(what), "%s size past", iocs[i].name);
-		expect_fails(_metadata, self, what, iocs[i].cmd, s, -EFAULT);
+		expect_fails(what, iocs[i].cmd, s, -EFAULT);
 	}
 	munmap(p, 2 * PG);
 }
@@ -394,8 +415,7 @@ TEST_F(bad, read_only_struct)
 		ASSERT_EQ(0, mprotect(p, PG, PROT_READ));
 		snprintf(what, sizeof(what), "%s read-only", iocs[i].name);
 		if (_IOC_DIR(iocs[i].cmd) & _IOC_READ) {
-			expect_fails(_metadata, self, what, iocs[i].cmd, p,
-				     -EFAULT);
+			expect_fails(what, iocs[i].cmd, p, -EFAULT);
 		} else {
 			ret = aspace_ioctl(self->fd, iocs[i].cmd, p);
 			EXPECT_EQ(iocs[i].valid_ret, ret) {
@@ -425,8 +445,7 @@ TEST_F(bad, reserved_nonzero_einval)
 			snprintf(what, sizeof(what), "%s reserved %#llx",
 				 iocs[i].name,
 				 (unsigned long long)patterns[j]);
-			expect_fails(_metadata, self, what, iocs[i].cmd, arg,
-				     -EINVAL);
+			expect_fails(what, iocs[i].cmd, arg, -EINVAL);
 		}
 	}
 }
@@ -475,8 +494,7 @@ TEST_F(bad, mmap_arguments)
 		m.length = cases[i].length;
 		m.prot = cases[i].prot;
 		m.flags = cases[i].flags;
-		expect_fails(_metadata, self, cases[i].what, ASPACE_IOC_MMAP,
-			     &m, cases[i].err);
+		expect_fails(cases[i].what, ASPACE_IOC_MMAP, &m, cases[i].err);
 	}
 }
 
@@ -521,8 +539,7 @@ TEST_F(bad, munmap_and_mprotect_arguments)
 		r.addr = cases[i].addr;
 		r.length = cases[i].length;
 		r.prot = cases[i].prot;
-		expect_fails(_metadata, self, cases[i].what, cases[i].cmd, &r,
-			     cases[i].err);
+		expect_fails(cases[i].what, cases[i].cmd, &r, cases[i].err);
 	}
 }
 
@@ -543,10 +560,10 @@ TEST_F(bad, brk_arguments)
 		memset(&b, 0, sizeof(b));
 		b.size = sizeof(b);
 		b.brk = bad[i];
-		take_before(_metadata, self);
+		take_before(_metadata, self->fd, self->before);
 		EXPECT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_BRK, &b));
-		EXPECT_EQ(self->before.brk, b.brk);
-		expect_unchanged(_metadata, self, "brk");
+		EXPECT_EQ(self->before->snap.brk, b.brk);
+		expect_unchanged(_metadata, self->fd, self->before, "brk");
 	}
 }
 
@@ -560,43 +577,34 @@ TEST_F(bad, other_arguments)
 
 	memset(&hs, 0, sizeof(hs));
 	hs.size = sizeof(hs);
-	expect_fails(_metadata, self, "handshake version 0",
-		     ASPACE_IOC_HANDSHAKE, &hs, -EINVAL);
+	expect_fails("handshake version 0", ASPACE_IOC_HANDSHAKE, &hs, -EINVAL);
 	memset(&cl, 0, sizeof(cl));
 	cl.size = sizeof(cl);
 	cl.flags = 0x2;
-	expect_fails(_metadata, self, "clone flags", ASPACE_IOC_CLONE, &cl,
-		     -EINVAL);
+	expect_fails("clone flags", ASPACE_IOC_CLONE, &cl, -EINVAL);
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
 	q.query_flags = 0x2;
-	expect_fails(_metadata, self, "query flags", ASPACE_IOC_QUERY, &q,
-		     -EINVAL);
+	expect_fails("query flags", ASPACE_IOC_QUERY, &q, -EINVAL);
 	q.query_flags = ASPACE_QUERY_COVERING_OR_NEXT;
 	q.query_addr = self->task_size;
-	expect_fails(_metadata, self, "query past task size",
-		     ASPACE_IOC_QUERY, &q, -ENOENT);
+	expect_fails("query past task size", ASPACE_IOC_QUERY, &q, -ENOENT);
 	q.query_addr = ~0ULL;
-	expect_fails(_metadata, self, "query ~0", ASPACE_IOC_QUERY, &q,
-		     -ENOENT);
+	expect_fails("query ~0", ASPACE_IOC_QUERY, &q, -ENOENT);
 	/* Checked before EBUSY. */
 	memset(&l, 0, sizeof(l));
 	l.size = sizeof(l);
 	l.flags = 0x10;
-	expect_fails(_metadata, self, "layout flags", ASPACE_IOC_SET_LAYOUT,
-		     &l, -EINVAL);
+	expect_fails("layout flags", ASPACE_IOC_SET_LAYOUT, &l, -EINVAL);
 	l.flags = 0;
 	l.mmap_base = DEF_MMAP_BASE + 1;
-	expect_fails(_metadata, self, "layout unaligned",
-		     ASPACE_IOC_SET_LAYOUT, &l, -EINVAL);
+	expect_fails("layout unaligned", ASPACE_IOC_SET_LAYOUT, &l, -EINVAL);
 	l.mmap_base = 0;
 	l.mmap_min_addr = DEF_MMAP_MIN_ADDR;
-	expect_fails(_metadata, self, "layout busy", ASPACE_IOC_SET_LAYOUT,
-		     &l, -EBUSY);
+	expect_fails("layout busy", ASPACE_IOC_SET_LAYOUT, &l, -EBUSY);
 	memset(&lim, 0, sizeof(lim));
 	lim.size = sizeof(lim);
-	expect_fails(_metadata, self, "limits count 0",
-		     ASPACE_IOC_SET_LIMITS, &lim, -EINVAL);
+	expect_fails("limits count 0", ASPACE_IOC_SET_LIMITS, &lim, -EINVAL);
 }
 
 /* A valid SET_LAYOUT in a larger struct, on an empty address space. */

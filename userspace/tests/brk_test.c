@@ -19,7 +19,21 @@ FIXTURE_VARIANT(heap) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(heap);
+FIXTURE_VARIANT_ADD(heap, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(heap, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(heap, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(heap, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 FIXTURE_SETUP(heap)
 {
@@ -39,13 +53,18 @@ FIXTURE_TEARDOWN(heap)
 }
 
 /* brk(@want) must return @expect. */
-#define BRK(want, expect) do {						\
-	__u64 __got = 0;						\
-	ASSERT_EQ(0, aspace_brk(self->fd, want, &__got));		\
-	EXPECT_EQ((__u64)(expect), __got) {				\
-		TH_LOG("brk(%#llx)", (unsigned long long)(want));	\
-	}								\
-} while (0)
+static void brk_expect(struct __test_metadata *_metadata, int fd, __u64 want,
+		       __u64 expect)
+{
+	__u64 got = 0;
+
+	ASSERT_EQ(0, aspace_brk(fd, want, &got));
+	EXPECT_EQ(expect, got) {
+		TH_LOG("brk(%#llx)", (unsigned long long)want);
+	}
+}
+
+#define BRK(want, expect) brk_expect(_metadata, self->fd, want, expect)
 
 #define HEAP (V_RW | V_HEAP)
 
@@ -153,6 +172,22 @@ TEST_F(heap, data_limit_refuses_growth)
 	EXPECT_VMAS(self->fd, { hs, hs + PG, HEAP });
 }
 
+/*
+ * Linux checks the data limit before it looks whether the break grows
+ * or shrinks: a shrink to a break still above a lowered limit fails.
+ */
+TEST_F(heap, shrink_above_data_limit_refused)
+{
+	const __u64 hs = self->hs;
+
+	BRK(hs + PAGES(8), hs + PAGES(8));
+	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PAGES(2)));
+	BRK(hs + PAGES(4), hs + PAGES(8));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(8), HEAP });
+	BRK(hs + PAGES(2), hs + PAGES(2));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP });
+}
+
 /* Private writable mappings count against the same limit. */
 TEST_F(heap, data_limit_counts_private_writable)
 {
@@ -198,8 +233,10 @@ TEST_F(heap, heap_flag_rule)
 	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(8), PAGES(2), P_R,
 				 M_PRIV | M_FIXED, NULL));
 	BRK(hs + PAGES(3), hs + PAGES(3));
-	/* vm_start <= brk && vm_end >= start_brk: the VMA ending at the
-	 * heap start is named [heap] too, as in Linux. */
+	/*
+	 * vm_start <= brk && vm_end >= start_brk: the VMA ending at the
+	 * heap start is named [heap] too, as in Linux.
+	 */
 	EXPECT_VMAS(self->fd, { hs - PAGES(2), hs, V_R | V_HEAP },
 		    { hs, hs + PAGES(3), HEAP },
 		    { hs + PAGES(8), hs + PAGES(10), V_R });

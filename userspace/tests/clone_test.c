@@ -24,7 +24,21 @@ FIXTURE_VARIANT(cl) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(cl);
+FIXTURE_VARIANT_ADD(cl, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(cl, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(cl, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(cl, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 /*
  * A bit of everything: private populated, private lazy, shared populated,
@@ -249,6 +263,24 @@ TEST(clone_fd_is_lowest_free)
 	close(fd);
 }
 
+/* A clone's descriptor pins the module like an open one. */
+TEST(clone_holds_module_reference)
+{
+	long long base;
+	int fd, nfd;
+
+	fd = aspace_open(0);
+	ASSERT_LE(0, fd);
+	base = read_sysfs_number("/sys/module/aspace/refcnt");
+	ASSERT_LE(1, base);
+	ASSERT_EQ(0, aspace_clone(fd, 0, &nfd));
+	EXPECT_EQ(base + 1, read_sysfs_number("/sys/module/aspace/refcnt"));
+	close(fd);
+	EXPECT_EQ(base, read_sysfs_number("/sys/module/aspace/refcnt"));
+	close(nfd);
+	EXPECT_EQ(base - 1, read_sysfs_number("/sys/module/aspace/refcnt"));
+}
+
 TEST(clone_of_empty)
 {
 	struct aspace_stats st;
@@ -367,6 +399,7 @@ TEST(no_free_descriptor_emfile)
 TEST(clone_keeps_stack)
 {
 	static struct asp_snap a, b;
+	const __u64 stack = MAP_WINDOW - DEF_STACK_SIZE;
 	struct aspace_layout l;
 	int fd, nfd;
 	__u64 x;
@@ -381,8 +414,7 @@ TEST(clone_keeps_stack)
 	SNAP(fd, &a);
 	SNAP(nfd, &b);
 	EXPECT_TRUE(snap_equal(&a, &b));
-	EXPECT_VMAS(nfd, { MAP_WINDOW - DEF_STACK_SIZE, MAP_WINDOW,
-			   V_RW | V_STACK });
+	EXPECT_VMAS(nfd, { stack, MAP_WINDOW, V_RW | V_STACK });
 	/* The clone keeps the stack's guard gap too: no hint there. */
 	ASSERT_EQ(0, aspace_mmap(nfd, MAP_WINDOW - DEF_STACK_SIZE - PG, PG,
 				 P_R, M_PRIV, &x));

@@ -11,7 +11,7 @@
 #include "aspace_test_util.h"
 
 #define STACK_TOP	MAP_WINDOW
-#define HIGH		(1ULL << 47)
+#define HIGH		0x800000000000ULL	/* 2^47 */
 
 static struct aspace_layout layout_of(__u32 flags)
 {
@@ -268,6 +268,7 @@ TEST_F(lay, set_on_non_empty_ebusy)
 TEST_F(lay, stack_vma_at_top)
 {
 	struct aspace_layout in = layout_of(ASPACE_LAYOUT_STACK), l;
+	const __u64 stack = STACK_TOP - DEF_STACK_SIZE;
 	struct aspace_stats st;
 
 	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));
@@ -275,8 +276,7 @@ TEST_F(lay, stack_vma_at_top)
 	EXPECT_EQ(ASPACE_LAYOUT_STACK, l.flags);
 	EXPECT_EQ(DEF_STACK_SIZE, l.stack_size);
 	EXPECT_EQ(DEF_STACK_GUARD_GAP, l.stack_guard_gap);
-	EXPECT_VMAS(self->fd, { STACK_TOP - DEF_STACK_SIZE, STACK_TOP,
-				V_RW | V_STACK });
+	EXPECT_VMAS(self->fd, { stack, STACK_TOP, V_RW | V_STACK });
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(DEF_STACK_SIZE, st.mapped_bytes);
 	/* A stack is not data (RLIMIT_DATA), and not populated. */
@@ -295,8 +295,8 @@ TEST_F(lay, stack_custom_size_la57)
 	in.stack_guard_gap = PAGES(16);
 	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));
 	/* At the top of the 47-bit window even with 5 levels. */
-	EXPECT_VMAS(self->fd, { STACK_TOP - (1ULL << 20), STACK_TOP,
-				V_RW | V_STACK });
+	EXPECT_VMAS(self->fd,
+		    { STACK_TOP - 0x100000, STACK_TOP, V_RW | V_STACK });
 }
 
 /* mmap keeps the guard gap below the stack free: hints and search. */
@@ -350,11 +350,12 @@ TEST_F(lay, legacy_search_skips_guard_gap)
 TEST_F(lay, stack_unmapped_then_layout_settable)
 {
 	struct aspace_layout in = layout_of(ASPACE_LAYOUT_STACK);
+	const __u64 stack = STACK_TOP - DEF_STACK_SIZE;
 
 	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));
 	ASSERT_EQ(0, aspace_munmap(self->fd, STACK_TOP - PAGES(4), PAGES(4)));
-	EXPECT_VMAS(self->fd, { STACK_TOP - DEF_STACK_SIZE,
-				STACK_TOP - PAGES(4), V_RW | V_STACK });
+	EXPECT_VMAS(self->fd,
+		    { stack, STACK_TOP - PAGES(4), V_RW | V_STACK });
 	ASSERT_EQ(0, aspace_munmap(self->fd, 0, MAP_WINDOW));
 	in.flags = ASPACE_LAYOUT_LEGACY;
 	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));

@@ -21,7 +21,21 @@ FIXTURE_VARIANT(mm) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(mm);
+FIXTURE_VARIANT_ADD(mm, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(mm, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(mm, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(mm, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 FIXTURE_SETUP(mm)
 {

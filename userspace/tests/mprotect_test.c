@@ -18,7 +18,21 @@ FIXTURE_VARIANT(prot) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(prot);
+FIXTURE_VARIANT_ADD(prot, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(prot, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(prot, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(prot, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 FIXTURE_SETUP(prot)
 {
@@ -285,8 +299,10 @@ TEST_F(prot, split_past_max_map_count_enomem)
 	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(10), PAGES(2), P_X));
 }
 
-/* Private read-only memory becoming writable counts against the data
- * limit; shared memory does not. */
+/*
+ * Private read-only memory becoming writable counts against the data
+ * limit; shared memory does not.
+ */
 TEST_F(prot, data_limit_enomem)
 {
 	struct asp_snap before;
@@ -306,6 +322,52 @@ TEST_F(prot, data_limit_enomem)
 		    { F + PAGES(6), F + PAGES(8), V_R },
 		    { F + PAGES(8), F + PAGES(12), V_RW | V_S });
 	EXPECT_EQ(0, aspace_mprotect(self->fd, F, PAGES(4), P_R));
+}
+
+/*
+ * Linux's test in mprotect_fixup(), VMA by VMA: a VMA may not become
+ * data past the data limit, unless the mapped-bytes limit has no room
+ * for its pages either (then its old flags could not expand, and Linux
+ * lets the change through; checked against Linux 6.1).
+ */
+TEST_F(prot, data_limit_skipped_when_as_limit_has_no_room)
+{
+	struct asp_snap before;
+	struct aspace_stats st;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(9), PG, P_X, M_PRIV));
+	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PG));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(8), P_RW));
+	EXPECT_UNCHANGED(self->fd, &before);
+	/* 9 pages mapped, 12 allowed: no room for 8 more, room for 1. */
+	ASSERT_EQ(0, set_limit(self->fd, as_bytes, PAGES(12)));
+	SNAP(self->fd, &before);
+	/* The 8-page VMA passes; the 1-page one then fails: nothing. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(10), P_RW));
+	EXPECT_UNCHANGED(self->fd, &before);
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(8), P_RW));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(PAGES(8), st.data_bytes);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(9), PG,
+					   P_W | P_X));
+}
+
+/* A call is all or nothing: the data limit is passed half way. */
+TEST_F(prot, data_limit_all_or_nothing)
+{
+	struct asp_snap before;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_X, M_PRIV));
+	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PAGES(3)));
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(4), P_RW));
+	EXPECT_UNCHANGED(self->fd, &before);
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(3), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(3), V_RW },
+		    { F + PAGES(3), F + PAGES(4), V_X });
 }
 
 TEST_F(prot, stats_follow_protection)

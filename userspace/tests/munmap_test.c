@@ -19,7 +19,21 @@ FIXTURE_VARIANT(unmap) {
 	__u32 layout;
 };
 
-ASPACE_LAYOUT_VARIANTS(unmap);
+FIXTURE_VARIANT_ADD(unmap, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(unmap, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_VARIANT_ADD(unmap, legacy_4level) {
+	.layout = LAYOUT_LEGACY_4L,
+};
+
+FIXTURE_VARIANT_ADD(unmap, legacy_5level) {
+	.layout = LAYOUT_LEGACY_5L,
+};
 
 FIXTURE_SETUP(unmap)
 {
@@ -173,8 +187,7 @@ TEST_F(unmap, shared_split_keeps_offsets)
 	EXPECT_EQ(l.v[0].id, l.v[1].id);
 	EXPECT_EQ(V_RW | V_S, l.v[1].flags);
 	EXPECT_EQ(5, sysfs_pages_data());
-	/* The hole refilled from the same object is not possible: a new
-	 * mmap is a new object and stays apart. */
+	/* A new mmap in the hole is a new object: it stays apart. */
 	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(2), PG, P_RW,
 				 M_SHARED | M_FIXED, NULL));
 	ASSERT_EQ(0, list_vmas(self->fd, &l));
