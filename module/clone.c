@@ -119,7 +119,8 @@ struct asp_mm *asp_clone(struct asp_mm *mm)
 		up_read(&mm->lock);
 		return new;
 	}
-	down_write(&new->lock);
+	/* Same lock class as the source's: tell lockdep it nests. */
+	down_write_nested(&new->lock, SINGLE_DEPTH_NESTING);
 	ret = asp_clone_locked(new, mm);
 	up_write(&new->lock);
 	up_read(&mm->lock);
