@@ -167,6 +167,27 @@ TEST_F(lay, la57_hint_above_47_bits)
 		    { lifted - PG, lifted, V_R });
 }
 
+/*
+ * Legacy with 5 levels: a free hint above 2^47 is honoured; else the
+ * search is bottom-up from mmap_base, below 2^47.
+ */
+TEST_F(lay, la57_legacy_hint_above_47_bits)
+{
+	struct aspace_layout in;
+	__u64 a;
+
+	in = layout_of(ASPACE_LAYOUT_LA57 | ASPACE_LAYOUT_LEGACY);
+	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));
+	ASSERT_EQ(0, aspace_mmap(self->fd, 1ULL << 52, PAGES(2), P_R, M_PRIV,
+				 &a));
+	EXPECT_EQ(1ULL << 52, a);
+	ASSERT_EQ(0, aspace_mmap(self->fd, 1ULL << 52, PG, P_R, M_PRIV, &a));
+	EXPECT_EQ(DEF_LEGACY_BASE, a);
+	ASSERT_EQ(0, aspace_mmap(self->fd, TASK_SIZE_5L - PG, PG, P_R, M_PRIV,
+				 &a));
+	EXPECT_EQ(TASK_SIZE_5L - PG, a);
+}
+
 /* Legacy: bottom-up from a third of the window. */
 TEST_F(lay, legacy_bottom_up)
 {

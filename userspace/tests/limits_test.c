@@ -260,4 +260,38 @@ TEST_F(lim, resident_bytes)
 		    { F + PAGES(4), F + PAGES(6), V_RW | V_S });
 }
 
+/* The default limit, 65530 as vm.max_map_count: 65531 VMAs fit. */
+TEST_F(lim, default_max_map_count)
+{
+	static struct vma_list l, c;
+	struct aspace_stats st;
+	unsigned int i;
+	int nfd;
+
+	for (i = 0; i <= DEF_MAX_MAP_COUNT; i++) {
+		ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(2 * i), PG,
+					 i % 3 ? P_R : P_RW, M_PRIV | M_FIXED,
+					 NULL)) {
+			TH_LOG("mapping #%u", i);
+		}
+	}
+	EXPECT_EQ(-ENOMEM, aspace_mmap(self->fd, 0, PG, P_R, M_PRIV, NULL));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(DEF_MAX_MAP_COUNT + 1, st.nr_vmas);
+	/* More than a listing holds: it says so. */
+	EXPECT_EQ(-E2BIG, list_vmas(self->fd, &l));
+	EXPECT_EQ(VMA_LIST_MAX, l.n);
+	ASSERT_EQ(0, aspace_clone(self->fd, 0, &nfd));
+	ASSERT_EQ(0, aspace_stats(nfd, &st));
+	EXPECT_EQ(DEF_MAX_MAP_COUNT + 1, st.nr_vmas);
+	ASSERT_EQ(0, aspace_munmap(self->fd, F, PAGES(2 * 64000)));
+	ASSERT_EQ(0, aspace_munmap(nfd, F, PAGES(2 * 64000)));
+	ASSERT_EQ(0, list_vmas(self->fd, &l));
+	ASSERT_EQ(0, list_vmas(nfd, &c));
+	EXPECT_EQ(DEF_MAX_MAP_COUNT + 1 - 64000, l.n);
+	EXPECT_TRUE(vma_lists_equal(&l, &c));
+	EXPECT_EQ(F + PAGES(2 * 64000), l.v[0].start);
+	close(nfd);
+}
+
 TEST_HARNESS_MAIN
