@@ -10,12 +10,24 @@
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
-KVER ?= $(shell $(CURDIR)/scripts/kdir.sh --version)
-KDIR ?= $(shell $(CURDIR)/scripts/kdir.sh $(KVER))
+# KVER and KDIR are worked out when a recipe needs them, not when this file
+# is read: `make check` and `make demo` install the kernel headers first,
+# and the scripts they run call make again, which then finds them.  Only a
+# value the user gave is passed on to the scripts.
+ifeq ($(origin KVER),undefined)
+KVER = $(shell $(CURDIR)/scripts/kdir.sh --version)
+else
+export KVER
+endif
+ifeq ($(origin KDIR),undefined)
+KDIR = $(shell $(CURDIR)/scripts/kdir.sh $(KVER))
+else
+export KDIR
+endif
 BUILD ?= $(CURDIR)/build
 CC ?= gcc
 
-export KVER KDIR BUILD
+export BUILD
 
 .PHONY: all module userspace check demo deps clean sparse checkpatch kunit e2e
 
