@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -36,6 +37,31 @@ union asp_ioctl_buf {
 	struct aspace_limits limits;
 	struct aspace_stats stats;
 };
+
+/*
+ * The uapi is a contract: these sizes are part of the ioctl numbers, and
+ * userspace/tests/uapi_layout.c pins the same values on the user side.
+ */
+static_assert(sizeof(struct aspace_handshake) == 24);
+static_assert(sizeof(struct aspace_mmap) == 32);
+static_assert(sizeof(struct aspace_range) == 24);
+static_assert(sizeof(struct aspace_brk) == 16);
+static_assert(sizeof(struct aspace_clone) == 16);
+static_assert(sizeof(struct aspace_query) == 56);
+static_assert(sizeof(struct aspace_layout) == 56);
+static_assert(sizeof(struct aspace_limits) == 40);
+static_assert(sizeof(struct aspace_stats) == 104);
+/* The core uses the kernel's own PROT_* and MAP_* values. */
+#define ASP_UAPI_SAME(uapi, kernel)	static_assert((uapi) == (kernel))
+ASP_UAPI_SAME(ASPACE_PROT_READ, PROT_READ);
+ASP_UAPI_SAME(ASPACE_PROT_WRITE, PROT_WRITE);
+ASP_UAPI_SAME(ASPACE_PROT_EXEC, PROT_EXEC);
+ASP_UAPI_SAME(ASPACE_MAP_SHARED, MAP_SHARED);
+ASP_UAPI_SAME(ASPACE_MAP_PRIVATE, MAP_PRIVATE);
+ASP_UAPI_SAME(ASPACE_MAP_FIXED, MAP_FIXED);
+ASP_UAPI_SAME(ASPACE_MAP_ANONYMOUS, MAP_ANONYMOUS);
+ASP_UAPI_SAME(ASPACE_MAP_POPULATE, MAP_POPULATE);
+ASP_UAPI_SAME(ASPACE_MAP_FIXED_NOREPLACE, MAP_FIXED_NOREPLACE);
 
 static const struct file_operations asp_fops;
 
