@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the kernel's checkpatch.pl --strict on every C file and header of the
-# project (module, uapi, kunit, userspace).  Prints one line per file with a
-# problem; exits non-zero if any file is not clean.
+# project (module, uapi, kunit, userspace), and kernel-doc on the kernel
+# code.  Prints one line per file with a problem;
+# exits non-zero if any file is not clean.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,15 @@ while IFS= read -r f; do
 		bad=1
 	fi
 done < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
+
+# kernel-doc must parse every comment of the kernel code without a warning.
+mapfile -t kfiles < <(git ls-files -co --exclude-standard -- \
+		      'module/*.[ch]' 'uapi/*.h' 'kunit/*.[ch]')
+out=$(perl "$src/scripts/kernel-doc" -none "${kfiles[@]}" 2>&1) || bad=1
+if [ -n "$out" ]; then
+	echo "$out"
+	bad=1
+fi
 
 if [ "$bad" -ne 0 ]; then
 	echo "checkpatch: FAILED" >&2
