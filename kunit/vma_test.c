@@ -13,11 +13,14 @@
  * asp_vma_alloc() and each split, one less for each VMA a merge or an
  * unsplit frees and each VMA the test frees.  At the end of a test the
  * VMAs in the set plus those the test holds outside it must be exactly
- * that many.  The VMA slab cache exists when the suite runs: the module
+ * that many.  Under generic KASAN the tests also check that the VMAs a
+ * merge, an unsplit or asp_vmas_destroy() should free were freed (their
+ * memory is poisoned).  The VMA slab cache exists when the suite runs: the module
  * is built in (CONFIG_ASPACE=y), and its init (asp_core_init(), a device
  * initcall) runs before the built-in KUnit suites.
  */
 #include <kunit/test.h>
+#include <linux/kasan.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
@@ -27,6 +30,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "../module/mem.h"
 #include "../module/pgtable.h"
@@ -131,6 +135,23 @@ static struct asp_vmas *vt_vs(struct kunit *test)
 
 /* ---- allocation and freeing, counted ---- */
 
+#ifdef CONFIG_KASAN_GENERIC
+/*
+ * Was the object at @p freed?  Generic KASAN poisons a slab object as it
+ * is freed: read the shadow of its first bytes, without instrumentation.
+ */
+static noinline __no_sanitize_address bool vt_freed(const void *p)
+{
+	return *(const s8 *)kasan_mem_to_shadow(p) != 0;
+}
+#else
+/* Without KASAN this cannot be asked. */
+static bool vt_freed(const void *p)
+{
+	return true;
+}
+#endif
+
 static struct asp_vma *vt_alloc(struct kunit *test, unsigned long start,
 				unsigned long end, unsigned long flags)
 {
@@ -219,6 +240,7 @@ static void vt_unsplit(struct kunit *test, struct asp_vma *vma,
 	asp_vma_unsplit(&ctx->vs, vma, upper);
 	up_write(&ctx->lock);
 	ctx->live--;
+	KUNIT_EXPECT_TRUE_MSG(test, vt_freed(upper), "unsplit kept upper");
 }
 
 static int vt_replace(struct kunit *test, unsigned long start,
@@ -237,13 +259,20 @@ static int vt_replace(struct kunit *test, unsigned long start,
 static bool vt_merge_next(struct kunit *test, struct asp_vma *vma)
 {
 	struct vt_ctx *ctx = test->priv;
+	struct asp_vma *next;
 	bool merged;
 
 	down_write(&ctx->lock);
+	next = asp_vma_next(&ctx->vs, vma);
 	merged = asp_vma_merge_next(&ctx->vs, vma);
 	up_write(&ctx->lock);
-	if (merged)
+	if (merged) {
 		ctx->live--;
+		KUNIT_EXPECT_TRUE_MSG(test, vt_freed(next),
+				      "merge kept the next VMA");
+	} else if (next) {
+		KUNIT_EXPECT_FALSE(test, vt_freed(next));
+	}
 	return merged;
 }
 
@@ -567,8 +596,9 @@ static void vt_expect_no_leak(struct kunit *test)
 static void vt_done(struct kunit *test)
 {
 	struct vt_ctx *ctx = test->priv;
+	const struct asp_vma **vmas;
 	struct asp_vma *vma;
-	long in_set = 0;
+	long in_set = 0, i, kept = 0;
 
 	KUNIT_EXPECT_EQ(test, asp_fail_nth_get(), 0);
 	asp_fail_nth_set(0);
@@ -579,9 +609,20 @@ static void vt_done(struct kunit *test)
 	up_read(&ctx->lock);
 	KUNIT_EXPECT_EQ(test, in_set + (long)vt_list_len(&ctx->held),
 			ctx->live);
+	vmas = kvmalloc_array(in_set + 1, sizeof(*vmas), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vmas);
+	i = 0;
 	down_write(&ctx->lock);
+	for (vma = asp_vma_find_next(&ctx->vs, 0); vma && i < in_set;
+	     vma = asp_vma_next(&ctx->vs, vma))
+		vmas[i++] = vma;
 	asp_vmas_destroy(&ctx->vs);
 	up_write(&ctx->lock);
+	/* Every VMA of the set was freed. */
+	while (i--)
+		kept += !vt_freed(vmas[i]);
+	kvfree(vmas);
+	KUNIT_EXPECT_EQ(test, kept, 0L);
 	KUNIT_EXPECT_EQ(test, ctx->vs.count, 0UL);
 	/* __mt_destroy() clears the tree's flags: initialise it again. */
 	asp_vmas_init(&ctx->vs, &ctx->lock);
@@ -636,10 +677,13 @@ static void vma_test_alloc_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->anon, 9ULL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&b->list));
 
+	KUNIT_EXPECT_FALSE(test, vt_freed(a));
 	list_add_tail(&a->list, &list);
 	list_add_tail(&b->list, &list);
 	asp_vma_free_list(&list);
 	KUNIT_EXPECT_TRUE(test, list_empty(&list));
+	KUNIT_EXPECT_TRUE(test, vt_freed(a));
+	KUNIT_EXPECT_TRUE(test, vt_freed(b));
 	asp_vma_free_list(&list);		/* empty list */
 	asp_vma_free(NULL);
 
