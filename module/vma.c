@@ -411,7 +411,7 @@ static int asp_vma_find_area_topdown(struct asp_vmas *vs,
 	unsigned long high = s->high, gap, gap_start;
 
 	for (;;) {
-		if (high <= s->low ||
+		if (high <= s->low || high - s->low < length ||
 		    mas_empty_area_rev(&mas, s->low, high - 1, length))
 			return -ENOMEM;
 		gap = mas.last + 1 - s->length;
@@ -434,7 +434,7 @@ static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
 	struct asp_vma *next;
 
 	for (;;) {
-		if (s->high <= low ||
+		if (s->high <= low || s->high - low < length ||
 		    mas_empty_area(&mas, low, s->high - 1, length))
 			return -ENOMEM;
 		gap = mas.index;
@@ -459,6 +459,11 @@ static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
  * The search mirrors Linux's unmapped_area() and unmapped_area_topdown():
  * O(log n) in the tree's gap index, plus a retry when the range found
  * would end inside a stack's guard gap.
+ *
+ * The window [low, high) is checked for room here: the maple tree of
+ * Linux 6.1 does not check it when the tree is empty, and
+ * mas_empty_area_rev() does not when one gap spans the whole window (both
+ * then return a range that does not fit in it).
  *
  * Return: 0, or -ENOMEM if no free range fits.
  */
