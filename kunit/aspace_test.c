@@ -731,6 +731,7 @@ static void am_fill(struct asp_mm *mm)
  *   [X+16, X+20)  hole
  *   [X+20, X+28)  private rw, pages 22-23 populated
  *   [X+28, X+32)  private PROT_NONE, populated (same anon)
+ *   [4G-1, 4G+1)  shared rw across 4 GiB, populated
  *   [G-2, G+2)    private rwx across 512 GiB, populated
  *   [H-2, H+2)    (5-level) shared rw across 256 TiB, populated
  *   4 pages       private rw from the mmap search, populated
@@ -756,6 +757,7 @@ static void am_setup(struct kunit *test, struct asp_mm *mm, unsigned int setup)
 	if (mm->pt.levels == 5)
 		am_map(test, mm, AM_H - 2 * P, 4 * P, AM_RW,
 		       AM_SHARED_FIXED | MAP_POPULATE);
+	am_map(test, mm, SZ_4G - P, 2 * P, AM_RW, AM_SHARED_FIXED | MAP_POPULATE);
 	am_map(test, mm, 0, 4 * P, AM_RW, MAP_PRIVATE | MAP_POPULATE);
 	if (!(setup & AM_SETUP_NOHEAP)) {
 		KUNIT_ASSERT_EQ(test, asp_brk(mm, brk), brk);
