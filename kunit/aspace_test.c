@@ -53,7 +53,7 @@
 #define AM_PRIV_FIXED	(MAP_PRIVATE | MAP_FIXED)
 #define AM_SHARED_FIXED	(MAP_SHARED | MAP_FIXED)
 
-#define AM_MAX_MMS	4
+#define AM_MAX_MMS	16
 #define AM_MAX_VMAS	32
 #define AM_MAX_LEAVES	128
 #define AM_MAX_TRIES	200
@@ -684,6 +684,7 @@ static bool am_diff(struct kunit *test, const struct am_snap *a,
 
 #define AM_SETUP_NOHEAP	BIT(0)	/* no brk heap */
 #define AM_SETUP_MID_RO	BIT(1)	/* pages 2-3 of the first VMA read-only */
+#define AM_SETUP_CLONE	BIT(2)	/* a clone of it, the source kept alive */
 
 static void am_map(struct kunit *test, struct asp_mm *mm, unsigned long addr,
 		   unsigned long len, u32 prot, u32 flags)
@@ -787,13 +788,19 @@ static void am_set_layout(struct kunit *test, struct asp_mm *mm, u32 flags)
 static struct asp_mm *am_build(struct kunit *test, unsigned int levels,
 			       u32 layout, unsigned int setup)
 {
-	struct asp_mm *mm = am_new(test, levels);
+	struct asp_mm *mm = am_new(test, levels), *copy;
 
 	if (layout)
 		am_set_layout(test, mm, layout |
 			      (levels == 5 ? ASPACE_LAYOUT_LA57 : 0));
 	am_setup(test, mm, setup);
-	return mm;
+	if (!(setup & AM_SETUP_CLONE))
+		return mm;
+	/* Its shared pages are held twice, its private ones are copies. */
+	copy = asp_clone(mm);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(copy), "clone: %ld", PTR_ERR(copy));
+	am_track(test, copy);
+	return copy;
 }
 
 /* ------------------------------------------------------------------ */
@@ -895,6 +902,14 @@ static const struct am_case am_cases[] = {
 	  .op = AM_MMAP, .addr = AM_H,
 	  .len = 8 * P, .prot = AM_RW, .flags = AM_PRIV_FIXED | MAP_POPULATE,
 	  .allow = AM_POPULATE, .out = AM_OUT_ADDR, .dvmas = 1, .dres = 6 },
+	/* MAP_FIXED in the middle of a VMA it merges with on both sides */
+	{ .name = "mmap_fixed_merge_both", .op = AM_MMAP,
+	  .addr = AM_X + 22 * P, .len = 2 * P, .prot = AM_RW,
+	  .flags = AM_PRIV_FIXED, .out = AM_OUT_ADDR, .dres = -2 },
+	/* over the hole and the head of the VMA it merges with */
+	{ .name = "mmap_fixed_merge_next", .op = AM_MMAP,
+	  .addr = AM_X + 18 * P, .len = 4 * P, .prot = AM_RW,
+	  .flags = AM_PRIV_FIXED, .out = AM_OUT_ADDR },
 	/* munmap */
 	{ .name = "munmap_split_in_three", .op = AM_MUNMAP,
 	  .addr = AM_X + 2 * P, .len = 2 * P, .dvmas = 1, .dres = -2 },
@@ -930,6 +945,19 @@ static const struct am_case am_cases[] = {
 	  .out = AM_OUT_BRK, .dres = -1 },
 	{ .name = "brk_shrink_all", .op = AM_BRK, .addr = 0,
 	  .out = AM_OUT_BRK, .dvmas = -1, .dres = -3 },
+	/* on a clone: shared pages held twice, anon ids of its own */
+	{ .name = "clone_mmap_fixed_over", .setup = AM_SETUP_CLONE,
+	  .op = AM_MMAP, .addr = AM_X + 4 * P, .len = 22 * P,
+	  .prot = PROT_READ, .flags = AM_PRIV_FIXED, .out = AM_OUT_ADDR,
+	  .dvmas = -1, .dres = -14 },
+	{ .name = "clone_munmap_span", .setup = AM_SETUP_CLONE,
+	  .op = AM_MUNMAP, .addr = AM_X + 6 * P, .len = 24 * P, .dvmas = -3,
+	  .dres = -14 },
+	{ .name = "clone_mprotect_span", .setup = AM_SETUP_CLONE,
+	  .op = AM_MPROTECT, .addr = AM_X + 4 * P, .len = 12 * P,
+	  .prot = PROT_READ, .dvmas = 1 },
+	{ .name = "clone_brk_extend", .setup = AM_SETUP_CLONE, .op = AM_BRK,
+	  .addr = 12 * P, .out = AM_OUT_BRK },
 };
 
 /**
@@ -1053,7 +1081,7 @@ static void am_test_op(struct kunit *test)
 		left = asp_fail_nth_get();
 		asp_fail_nth_set(0);
 		am_snap_take(test, mm, after);
-		am_check_counters(test, true);
+		am_check_counters(test, !(c->setup & AM_SETUP_CLONE));
 		if (ret) {
 			failed++;
 			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "fail-nth %d", n);
