@@ -117,6 +117,8 @@ struct am_leaf {
  * @nr_tables: page-table pages per level
  * @data_pages: asp_nr_data_pages at the time
  * @table_pages: asp_nr_table_pages at the time
+ * @vma_structs: asp_nr_vmas at the time
+ * @mm_structs: asp_nr_mms at the time
  * @nr_vmas: entries of @vma
  * @nr_leaves: entries of @leaf
  * @bad: the first inconsistency found while taking it, or ""
@@ -137,6 +139,8 @@ struct am_snap {
 	unsigned long nr_tables[ASP_PT_MAX_LEVELS];
 	long data_pages;
 	long table_pages;
+	long vma_structs;
+	long mm_structs;
 	unsigned int nr_vmas;
 	unsigned int nr_leaves;
 	char bad[AM_MSG];
@@ -150,6 +154,8 @@ struct am_snap {
  *	stopped early
  * @data0: asp_nr_data_pages when the test started
  * @tables0: asp_nr_table_pages when the test started
+ * @vmas0: asp_nr_vmas when the test started
+ * @mms0: asp_nr_mms when the test started
  * @snap: snapshots for the test to use
  * @norm: scratch for am_diff()'s coalescing
  * @msg: the difference am_diff() found
@@ -158,6 +164,8 @@ struct am_ctx {
 	struct asp_mm *mm[AM_MAX_MMS];
 	long data0;
 	long tables0;
+	long vmas0;
+	long mms0;
 	struct am_snap *snap[4];
 	struct am_vma norm[2][AM_MAX_VMAS];
 	char msg[AM_MSG];
@@ -179,6 +187,8 @@ static int am_test_init(struct kunit *test)
 	asp_fail_nth_set(0);
 	ctx->data0 = atomic_long_read(&asp_nr_data_pages);
 	ctx->tables0 = atomic_long_read(&asp_nr_table_pages);
+	ctx->vmas0 = atomic_long_read(&asp_nr_vmas);
+	ctx->mms0 = atomic_long_read(&asp_nr_mms);
 	test->priv = ctx;
 	return 0;
 }
@@ -245,7 +255,7 @@ static struct asp_mm *am_new(struct kunit *test, unsigned int levels)
 static void am_check_counters(struct kunit *test, bool data)
 {
 	struct am_ctx *ctx = test->priv;
-	long tables = 0, resident = 0;
+	long tables = 0, resident = 0, vmas = 0, mms = 0;
 	struct asp_mm *mm;
 	unsigned int i, l;
 
@@ -257,8 +267,14 @@ static void am_check_counters(struct kunit *test, bool data)
 		for (l = 0; l < ASP_PT_MAX_LEVELS; l++)
 			tables += mm->pt.nr_tables[l];
 		resident += mm->resident;
+		vmas += mm->vmas.count;
+		mms++;
 		up_read(&mm->lock);
 	}
+	KUNIT_EXPECT_EQ_MSG(test, vmas, atomic_long_read(&asp_nr_vmas) -
+			    ctx->vmas0, "VMAs held by the module");
+	KUNIT_EXPECT_EQ_MSG(test, mms, atomic_long_read(&asp_nr_mms) -
+			    ctx->mms0, "address spaces held by the module");
 	KUNIT_EXPECT_EQ_MSG(test, tables,
 			    atomic_long_read(&asp_nr_table_pages) - ctx->tables0,
 			    "table pages held by the module");
@@ -278,6 +294,10 @@ static void am_done(struct kunit *test)
 			    ctx->tables0, "table pages leaked");
 	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&asp_nr_data_pages),
 			    ctx->data0, "data pages leaked");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&asp_nr_vmas), ctx->vmas0,
+			    "VMAs leaked");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&asp_nr_mms), ctx->mms0,
+			    "address spaces leaked");
 }
 
 /* ------------------------------------------------------------------ */
@@ -423,6 +443,8 @@ static void am_snap_take(struct kunit *test, struct asp_mm *mm,
 	asp_pt_walk(&mm->pt, 0, asp_pt_task_size(&mm->pt), am_snap_leaf, s);
 	s->data_pages = atomic_long_read(&asp_nr_data_pages);
 	s->table_pages = atomic_long_read(&asp_nr_table_pages);
+	s->vma_structs = atomic_long_read(&asp_nr_vmas);
+	s->mm_structs = atomic_long_read(&asp_nr_mms);
 	up_read(&mm->lock);
 	am_snap_check(s);
 	KUNIT_EXPECT_TRUE_MSG(test, !s->bad[0], "inconsistent address space: %s",
@@ -524,6 +546,8 @@ static bool am_diff_scalars(const struct am_snap *a, const struct am_snap *b,
 		{ "root_pfn", a->root_pfn, b->root_pfn, !exact },
 		{ "module data pages", a->data_pages, b->data_pages, !refs },
 		{ "module table pages", a->table_pages, b->table_pages, !refs },
+		{ "module VMAs", a->vma_structs, b->vma_structs, !refs },
+		{ "module address spaces", a->mm_structs, b->mm_structs, !refs },
 	};
 	unsigned int i;
 

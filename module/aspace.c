@@ -95,6 +95,7 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 		kfree(mm);
 		return ERR_PTR(ret);
 	}
+	atomic_long_inc(&asp_nr_mms);
 	asp_vmas_init(&mm->vmas, &mm->lock);
 	asp_layout_default(&mm->layout, levels == 5 ? ASPACE_LAYOUT_LA57 : 0);
 	asp_limits_default(&mm->limits);
@@ -124,6 +125,7 @@ void asp_mm_destroy(struct asp_mm *mm)
 	asp_vmas_destroy(&mm->vmas);
 	up_write(&mm->lock);
 	kfree(mm);
+	atomic_long_dec(&asp_nr_mms);
 }
 
 /**

@@ -369,9 +369,25 @@ static ssize_t pages_pgtable_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(pages_pgtable);
 
+static ssize_t vmas_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&asp_nr_vmas));
+}
+static DEVICE_ATTR_RO(vmas);
+
+static ssize_t address_spaces_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&asp_nr_mms));
+}
+static DEVICE_ATTR_RO(address_spaces);
+
 static struct attribute *asp_dev_attrs[] = {
 	&dev_attr_pages_data.attr,
 	&dev_attr_pages_pgtable.attr,
+	&dev_attr_vmas.attr,
+	&dev_attr_address_spaces.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(asp_dev);

@@ -9,7 +9,8 @@
  * Page-table pages are never shared.
  *
  * asp_nr_data_pages and asp_nr_table_pages count the pages the module
- * holds right now; both are back to zero once every descriptor is closed.
+ * holds right now, asp_nr_vmas and asp_nr_mms the VMAs (vma.c) and address
+ * spaces (aspace.c); all are back to zero once every descriptor is closed.
  *
  * Every allocation first asks asp_should_fail_alloc(), so tests can make
  * the Nth allocation from now fail (like /proc/self/fail-nth).
@@ -19,6 +20,8 @@
 
 atomic_long_t asp_nr_data_pages = ATOMIC_LONG_INIT(0);
 atomic_long_t asp_nr_table_pages = ATOMIC_LONG_INIT(0);
+atomic_long_t asp_nr_vmas = ATOMIC_LONG_INIT(0);
+atomic_long_t asp_nr_mms = ATOMIC_LONG_INIT(0);
 static atomic_t asp_fail_nth = ATOMIC_INIT(0);
 
 /**

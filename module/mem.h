@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Page and object allocation for aspace, with the module-wide page
- * counters and the fault-injection hook every allocation goes through.
+ * Page and object allocation for aspace, with the module-wide page and
+ * object counters and the fault-injection hook every allocation goes through.
  */
 #ifndef _ASPACE_MEM_H
 #define _ASPACE_MEM_H
@@ -12,6 +12,8 @@
 
 extern atomic_long_t asp_nr_data_pages;
 extern atomic_long_t asp_nr_table_pages;
+extern atomic_long_t asp_nr_vmas;
+extern atomic_long_t asp_nr_mms;
 
 bool asp_should_fail_alloc(void);
 void asp_fail_nth_set(int nth);

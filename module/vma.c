@@ -82,6 +82,7 @@ struct asp_vma *asp_vma_alloc(unsigned long start, unsigned long end,
 	vma = kmem_cache_zalloc(asp_vma_cachep, GFP_KERNEL_ACCOUNT);
 	if (!vma)
 		return NULL;
+	atomic_long_inc(&asp_nr_vmas);
 	vma->start = start;
 	vma->end = end;
 	vma->flags = flags;
@@ -114,8 +115,10 @@ struct asp_vma *asp_vma_dup(const struct asp_vma *vma)
  */
 void asp_vma_free(struct asp_vma *vma)
 {
-	if (vma)
-		kmem_cache_free(asp_vma_cachep, vma);
+	if (!vma)
+		return;
+	atomic_long_dec(&asp_nr_vmas);
+	kmem_cache_free(asp_vma_cachep, vma);
 }
 
 /**

@@ -46,9 +46,10 @@
 # Exit status: 0 all good; 1 a test failed or is missing, or a test binary
 # crashed or printed no TAP totals (--tests); the command's own status if it
 # is non-zero (--); 2 usage or host-side setup error; 124 timeout; 125 the
-# guest went wrong: module load or unload failed, the guest kernel log shows
-# a BUG/WARNING/Oops/KASAN/UBSAN/lockdep/leak report, or the guest did not
-# finish.  124 and 125 take precedence over 1; with --tests such a guest
+# guest went wrong: module load or unload failed, the module still holds a
+# page, VMA or address space after the tests (--tests), the guest kernel log
+# shows a BUG/WARNING/Oops/KASAN/UBSAN/lockdep/leak report, or the guest did
+# not finish.  124 and 125 take precedence over 1; with --tests such a guest
 # problem counts as one failed test in the "e2e:" line if no test failed.
 set -euo pipefail
 
@@ -313,6 +314,15 @@ else
 fi
 cd /
 
+# Every descriptor is closed now: the module must hold nothing.
+if [ "$LOAD_MODULE" = 1 ] && [ "$MODE" = tests ]; then
+	counters=
+	for c in pages_data pages_pgtable vmas address_spaces; do
+		counters="$counters $c=$(cat /sys/class/misc/aspace/$c)"
+	done
+	mark counters$counters
+fi
+
 if [ "$LOAD_MODULE" = 1 ] && [ "$DO_RMMOD" = 1 ]; then
 	rmmod aspace >&3 2>&1
 	mark rmmod rc=$?
@@ -385,6 +395,18 @@ if [ "$load_module" = 1 ]; then
 		problem "unloading the module failed:"
 		awk '/^@@ASPACE@@ rmmod/ { exit } p { print "  " $0 }
 		     /^@@ASPACE@@ (end|cmd rc)/ { p = 1 }' "$output" >&2
+	fi
+fi
+
+# After a --tests run the module's counters must all be zero: no page, VMA
+# or address space outlives the descriptors.
+if [ "$mode" = tests ] && [ "$load_module" = 1 ] &&
+	grep -q '^@@ASPACE@@ done' "$output"; then
+	counters=$(sed -n 's/^@@ASPACE@@ counters //p' "$output")
+	if [ -z "$counters" ]; then
+		problem "the guest did not report the module's counters"
+	elif grep -qE '=([^0]|0[0-9]|$)' <<<"$counters"; then
+		problem "the module still holds objects after every test: $counters"
 	fi
 fi
 
