@@ -5,7 +5,8 @@
 #   1. the module (W=1) and the user-space programs build without a warning
 #   2. checkpatch.pl --strict is clean on every C file and header
 #   3. sparse (C=2) is clean on the module
-#   4. the KUnit suites pass in a UML kernel          (scripts/kunit.sh)
+#   4. the KUnit suites pass in a UML kernel, and the aspace_mmu suite in
+#      an x86_64 kernel in QEMU, with 5- and 4-level paging (scripts/kunit.sh)
 #   5. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
 # and ends with one line "N passed, M failed" that counts every KUnit case
 # and every end-to-end test (a failed build or lint step counts as one
@@ -71,10 +72,10 @@ if grep -E 'warning:|error:' "$log"; then
 fi
 echo "sparse: clean"
 
-step "KUnit (UML)"
+step "KUnit (UML; x86_64 in QEMU, 5- and 4-level paging)"
 log="$BUILD/kunit.out"
 rc=0
-scripts/kunit.sh 2>&1 | tee "$log" || rc=$?
+KUNIT_X86=1 scripts/kunit.sh 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "KUnit (no summary)"
 [ "$rc" -eq 0 ] || fail "KUnit"
 
