@@ -333,9 +333,11 @@ int asp_query(struct asp_mm *mm, struct aspace_query *q)
 
 	if (q->query_flags & ~ASPACE_QUERY_COVERING_OR_NEXT)
 		return -EINVAL;
-	if (q->query_addr >= mm->layout.task_size)
-		return -ENOENT;
 	down_read(&mm->lock);
+	if (q->query_addr >= mm->layout.task_size) {
+		ret = -ENOENT;
+		goto out;
+	}
 	if (q->query_flags & ASPACE_QUERY_COVERING_OR_NEXT)
 		vma = asp_vma_find_next(&mm->vmas, q->query_addr);
 	else

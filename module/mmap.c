@@ -265,16 +265,17 @@ int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
  */
 int asp_munmap(struct asp_mm *mm, unsigned long addr, unsigned long len)
 {
-	unsigned long task_size = mm->layout.task_size;
-	int ret;
+	unsigned long task_size;
+	int ret = -EINVAL;
 
-	if (offset_in_page(addr) || addr > task_size || len > task_size - addr)
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	if (!len)
-		return -EINVAL;
 	down_write(&mm->lock);
-	ret = asp_do_munmap(mm, addr, addr + len);
+	task_size = mm->layout.task_size;
+	if (offset_in_page(addr) || addr > task_size || len > task_size - addr)
+		goto out;
+	len = PAGE_ALIGN(len);
+	if (len)
+		ret = asp_do_munmap(mm, addr, addr + len);
+out:
 	up_write(&mm->lock);
 	return ret;
 }
@@ -495,6 +496,12 @@ static int asp_mmap_locked(struct asp_mm *mm, unsigned long hint,
 	LIST_HEAD(detached);
 	int ret;
 
+	/* Linux's round_hint_to_min(). */
+	if (!(flags & MAP_FIXED)) {
+		hint &= PAGE_MASK;
+		if (hint && hint < mm->layout.mmap_min_addr)
+			hint = PAGE_ALIGN(mm->layout.mmap_min_addr);
+	}
 	if (mm->vmas.count > mm->limits.max_map_count)
 		return -ENOMEM;
 	ret = asp_get_area(mm, hint, len, flags, &addr);
@@ -565,11 +572,6 @@ int asp_mmap(struct asp_mm *mm, unsigned long addr, unsigned long len,
 		return ret;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
-	if (!(flags & MAP_FIXED)) {
-		addr &= PAGE_MASK;
-		if (addr && addr < mm->layout.mmap_min_addr)
-			addr = PAGE_ALIGN(mm->layout.mmap_min_addr);
-	}
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;
