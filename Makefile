@@ -7,6 +7,7 @@
 #                    end-to-end in a QEMU guest; ends with "N passed, M failed"
 #   make demo        boot a QEMU guest and show the module at work
 #   make deps        install the Debian packages all of this needs (root)
+#   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -29,7 +30,8 @@ CC ?= gcc
 
 export BUILD
 
-.PHONY: all module userspace check demo deps clean sparse checkpatch kunit e2e
+.PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
+	kunit-bench e2e
 
 all: module userspace
 
@@ -56,6 +58,9 @@ checkpatch:
 
 kunit:
 	scripts/kunit.sh
+
+kunit-bench:
+	KUNIT_BENCH=1 scripts/kunit.sh
 
 e2e: all
 	scripts/qemu-run.sh --tests

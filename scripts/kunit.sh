@@ -32,6 +32,10 @@
 #                 (kunit-uml, kunit-x86_64), ccache directory
 #   BUILD         where the logs go (default ./build)
 #   JOBS          parallel make jobs (default 2)
+#   KUNIT_BENCH   set to 1 to run only the benchmark cases, in a UML kernel
+#                 without debugging aids (kunit/bench.kunitconfig, build
+#                 directory kunit-bench); their numbers are in
+#                 $BUILD/kunit-bench.log
 #   KUNIT_X86     set to 0 to leave out the x86_64 runs (make check never
 #                 does)
 #
@@ -270,6 +274,14 @@ if command -v ccache >/dev/null; then
 fi
 
 cd "$ksrc" || summary 0 1
+if [ "${KUNIT_BENCH:-0}" = 1 ]; then
+	run_kunit bench "$cache/kunit-bench" kunit-bench run \
+		--kunitconfig="$repo/kunit/bench.kunitconfig" \
+		--build_dir="$cache/kunit-bench" --jobs="$jobs" \
+		--make_options "CC=$cc" '*.*benchmark*'
+	grep -E '# [a-z_]+_benchmark: ' "$build/kunit-bench.log" | sort -u
+	summary "$total_passed" "$total_failed"
+fi
 run_kunit uml "$kbuild" kunit run \
 	--kunitconfig="$repo/kunit/.kunitconfig" \
 	--build_dir="$kbuild" --jobs="$jobs" \
