@@ -312,8 +312,12 @@ static u64 asp_vma_uflags(struct asp_mm *mm, const struct asp_vma *vma)
 		f |= ASPACE_VMA_SHARED;
 	if (vma->flags & ASP_VM_GROWSDOWN)
 		f |= ASPACE_VMA_STACK;
-	/* The rule /proc/PID/maps uses to name [heap]. */
-	if (vma->start <= mm->brk && vma->end >= mm->start_brk)
+	/*
+	 * The rule /proc/PID/maps uses to name [heap]; a shared mapping is
+	 * named after its shmem file before that rule is reached.
+	 */
+	if (!(vma->flags & ASP_VM_SHARED) &&
+	    vma->start <= mm->brk && vma->end >= mm->start_brk)
 		f |= ASPACE_VMA_HEAP;
 	return f;
 }

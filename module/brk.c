@@ -68,8 +68,8 @@ static bool asp_brk_data_ok(struct asp_mm *mm, unsigned long brk)
  *
  * The heap grows only while one page stays free below the next mapping
  * (and its guard gap, for a stack) and within the data limit; shrinking
- * unmaps whatever lies between the new and the old break, like Linux
- * 6.12 (6.1 refuses to shrink when no VMA lies there).
+ * unmaps whatever lies between the new and the old break, as Linux did
+ * before 6.1 (6.1 refuses to shrink when no VMA lies there).
  *
  * Return: the new break, or the old one if the request failed, as the
  * system call does.

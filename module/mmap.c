@@ -31,6 +31,16 @@ bool asp_is_data(unsigned long flags)
 	       ASP_VM_WRITE;
 }
 
+/*
+ * Linux populates a private writable mapping with write faults, which give
+ * it an anon_vma; other mappings get the zero page or shared pages, and no
+ * anon_vma (mm/gup.c populate_vma_page_range()).
+ */
+static bool asp_is_private_writable(unsigned long flags)
+{
+	return (flags & (ASP_VM_WRITE | ASP_VM_SHARED)) == ASP_VM_WRITE;
+}
+
 /**
  * asp_mm_account() - count pages coming into or leaving VMAs
  * @mm: the address space; lock held for write
@@ -313,7 +323,7 @@ void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 			return;
 		}
 		mm->resident++;
-		if (!(vma->flags & ASP_VM_SHARED) && !vma->anon)
+		if (asp_is_private_writable(vma->flags) && !vma->anon)
 			vma->anon = asp_anon_id_new();
 	}
 }
@@ -458,6 +468,11 @@ struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 		prev = NULL;
 	if (next && (next->start != end || !asp_vma_can_merge(new, next)))
 		next = NULL;
+	/*
+	 * When both could merge but their anonymous memory differs, the
+	 * range joins prev, as vma_merge() and Linux 6.12's
+	 * vma_merge_new_range() do (6.1's mmap_region() joins next).
+	 */
 	if (prev && next && prev->anon && next->anon && prev->anon != next->anon)
 		next = NULL;
 	if (prev) {

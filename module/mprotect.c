@@ -103,18 +103,22 @@ static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
 		       ASP_PTE_ACCESS);
 }
 
-/* Merge what became equal, from the VMA before @start to the one at @end. */
-static void asp_mprotect_merge(struct asp_mm *mm, unsigned long start,
-			       unsigned long end)
+/*
+ * Linux's vma_merge() for a VMA mprotect_fixup() changed: join the VMA
+ * before it, then the one after it, where they may merge.  VMAs the call
+ * leaves unchanged are never merged with each other.  Returns the VMA that
+ * now covers @vma's range.
+ */
+static struct asp_vma *asp_mprotect_merge(struct asp_mm *mm,
+					  struct asp_vma *vma)
 {
-	struct asp_vma *vma = asp_vma_find_prev(&mm->vmas, start);
+	struct asp_vma *prev = asp_vma_find_prev(&mm->vmas, vma->start);
 
-	if (!vma || vma->end != start)
-		vma = asp_vma_find(&mm->vmas, start);
-	while (vma && vma->start < end) {
-		if (!asp_vma_merge_next(&mm->vmas, vma))
-			vma = asp_vma_next(&mm->vmas, vma);
-	}
+	if (prev && prev->end == vma->start &&
+	    asp_vma_merge_next(&mm->vmas, prev))
+		vma = prev;
+	asp_vma_merge_next(&mm->vmas, vma);
+	return vma;
 }
 
 static int asp_mprotect_locked(struct asp_mm *mm, unsigned long start,
@@ -134,10 +138,11 @@ static int asp_mprotect_locked(struct asp_mm *mm, unsigned long start,
 	for (vma = asp_vma_find(&mm->vmas, start); vma && vma->start < end;
 	     vma = asp_vma_next(&mm->vmas, vma)) {
 		nf = asp_mprotect_flags(vma, prot_vm);
-		if (nf != vma->flags)
-			asp_mprotect_apply(mm, vma, nf);
+		if (nf == vma->flags)
+			continue;
+		asp_mprotect_apply(mm, vma, nf);
+		vma = asp_mprotect_merge(mm, vma);
 	}
-	asp_mprotect_merge(mm, start, end);
 	return 0;
 }
 

@@ -251,9 +251,45 @@ TEST_F(heap, heap_flag_rule)
 	EXPECT_VMAS(self->fd, { hs, hs + PAGES(7), HEAP });
 }
 
+/* A shared mapping is never named [heap], as in /proc/PID/maps. */
+TEST_F(heap, heap_flag_not_for_shared_mappings)
+{
+	const __u64 hs = self->hs;
+
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs - PAGES(2), PAGES(2), P_RW,
+				 M_SHARED | M_FIXED, NULL));
+	BRK(hs + PAGES(3), hs + PAGES(3));
+	EXPECT_VMAS(self->fd, { hs - PAGES(2), hs, V_RW | V_S },
+		    { hs, hs + PAGES(3), HEAP });
+}
+
+/*
+ * mprotect merges only around the VMAs it changes (mprotect_fixup() calls
+ * vma_merge() for those alone): a mapping ending at the heap start and a
+ * heap VMA that brk() made separately stay two VMAs through an mprotect
+ * that changes nothing, and become one when the heap's protection changes
+ * and comes back.
+ */
+TEST_F(heap, mprotect_merges_only_what_it_changes)
+{
+	const __u64 hs = self->hs;
+
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs - PG, PG, P_RW,
+				 M_PRIV | M_FIXED, NULL));
+	BRK(hs + PG, hs + PG);
+	EXPECT_VMAS(self->fd, { hs - PG, hs, HEAP }, { hs, hs + PG, HEAP });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, hs - PG, PAGES(2), P_RW));
+	EXPECT_VMAS(self->fd, { hs - PG, hs, HEAP }, { hs, hs + PG, HEAP });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, hs, PG, P_R));
+	EXPECT_VMAS(self->fd, { hs - PG, hs, HEAP },
+		    { hs, hs + PG, V_R | V_HEAP });
+	ASSERT_EQ(0, aspace_mprotect(self->fd, hs, PG, P_RW));
+	EXPECT_VMAS(self->fd, { hs - PG, hs + PG, HEAP });
+}
+
 /*
  * Shrinking unmaps whatever lies between the new and the old break, as
- * Linux 6.12 does (documented: 6.1 refuses when no heap VMA is there).
+ * Linux did before 6.1 (documented: 6.1 refuses when no VMA is there).
  */
 TEST_F(heap, shrink_unmaps_other_mappings_in_between)
 {
@@ -264,7 +300,7 @@ TEST_F(heap, shrink_unmaps_other_mappings_in_between)
 	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(2), PG, P_R,
 				 M_SHARED | M_FIXED | M_POPULATE, NULL));
 	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP },
-		    { hs + PAGES(2), hs + PAGES(3), V_R | V_S | V_HEAP },
+		    { hs + PAGES(2), hs + PAGES(3), V_R | V_S },
 		    { hs + PAGES(3), hs + PAGES(6), HEAP });
 	BRK(hs + PG, hs + PG);
 	EXPECT_VMAS(self->fd, { hs, hs + PG, HEAP });

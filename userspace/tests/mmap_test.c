@@ -71,6 +71,24 @@ static __u64 nth_place(const struct aspace_layout *l, bool topdown,
 	return l->mmap_base + n * len;
 }
 
+/*
+ * Populating a mapping that is not private and writable makes no
+ * anonymous memory of its own (Linux maps the zero page or shared pages
+ * and creates no anon_vma), so it still merges like an untouched one.
+ */
+TEST_F(mm, populated_readonly_neighbours_still_merge)
+{
+	const __u64 f = FIXED_AREA;
+
+	ASSERT_EQ(0, aspace_mmap(self->fd, f, PG, P_R,
+				 M_PRIV | M_FIXED | M_POPULATE, NULL));
+	ASSERT_EQ(0, aspace_mmap(self->fd, f + PAGES(2), PG, P_R,
+				 M_PRIV | M_FIXED | M_POPULATE, NULL));
+	ASSERT_EQ(0, aspace_mmap(self->fd, f + PG, PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	EXPECT_VMAS(self->fd, { f, f + PAGES(3), V_R });
+}
+
 TEST_F(mm, first_mappings_placed_like_linux)
 {
 	__u64 a, b, c;
@@ -540,7 +558,8 @@ TEST_F(mm, shared_hole_refilled_stays_apart)
 /*
  * Private memory populated separately is separate anonymous memory (an
  * anon_vma each): a mapping between two such VMAs joins only the one
- * before it (Linux 6.12's vma_merge_new_range()).
+ * before it, as vma_merge() and Linux 6.12's vma_merge_new_range() do
+ * (documented: 6.1's mmap_region() joins the one after it).
  */
 TEST_F(mm, populated_separately_no_three_way_merge)
 {
