@@ -22,6 +22,10 @@
  *   failure: MAP_POPULATE may stop early, and a merge may leave two equal
  *   adjacent VMAs.
  *
+ * A fatal signal pending in the caller (am_test_killed()) stops
+ * MAP_POPULATE early, leaving a consistent space, and fails clone with
+ * -EINTR, leaving the source as it was.
+ *
  * After every step the page-table pages and data pages the module holds
  * must be exactly those the live address spaces account for, and at the
  * end of every case the module's counters are back where they started.
@@ -35,6 +39,9 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -1460,6 +1467,95 @@ static void am_test_create(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------ */
+/* A fatal signal stops MAP_POPULATE and fails clone. */
+
+/*
+ * Make fatal_signal_pending(current) true in the test's kthread.  Kthreads
+ * ignore every signal (kthreadd's ignore_signals(), copied to each kthread
+ * as it shares no sighand); allow_signal() installs SIG_KTHREAD, which
+ * sig_task_ignored() does not ignore and sig_fatal() does not treat as
+ * fatal: send_sig() only queues SIGKILL on this task's private pending set
+ * and sets TIF_SIGPENDING, with no group exit.  A kthread never returns to
+ * user space, so nothing dequeues it until am_unkill_self().
+ */
+static void am_kill_self(void)
+{
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+}
+
+/* Drop the signal and ignore SIGKILL again, as the kthread did before. */
+static void am_unkill_self(void)
+{
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+}
+
+static void am_test_killed(struct kunit *test)
+{
+	const unsigned int *levels = test->param_value;
+	struct am_ctx *ctx = test->priv;
+	struct am_snap *want = ctx->snap[0], *before = ctx->snap[1];
+	struct am_snap *after = ctx->snap[2];
+	/* 64 pages across a 2 MiB boundary, away from the base state. */
+	const unsigned long addr = SZ_2G - 32 * P, len = 64 * P;
+	unsigned long mapped = 0;
+	struct asp_mm *mm, *copy;
+	bool pending;
+	int ret;
+
+	/* The reference: the same mapping without MAP_POPULATE. */
+	mm = am_build(test, *levels, 0, 0);
+	am_map(test, mm, addr, len, AM_RW, AM_PRIV_FIXED);
+	am_snap_take(test, mm, want);
+	am_destroy(test, mm);
+
+	/* MAP_POPULATE is best effort: the mmap is made, nothing populated. */
+	mm = am_build(test, *levels, 0, 0);
+	am_snap_take(test, mm, before);
+	am_kill_self();
+	pending = fatal_signal_pending(current);
+	ret = asp_mmap(mm, addr, len, AM_RW, AM_PRIV_FIXED | MAP_POPULATE,
+		       &mapped);
+	am_unkill_self();
+	KUNIT_ASSERT_TRUE_MSG(test, pending, "no fatal signal pending");
+	KUNIT_EXPECT_FALSE(test, signal_pending(current));
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, mapped, addr);
+	am_snap_take(test, mm, after);
+	am_check_counters(test, true);
+	KUNIT_EXPECT_EQ(test, after->resident, before->resident);
+	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, after, want, 0, 0, 0),
+			       "killed MAP_POPULATE: %s", ctx->msg);
+
+	/* clone: -EINTR, the source exactly as it was, nothing leaked. */
+	am_kill_self();
+	copy = asp_clone(mm);
+	am_unkill_self();
+	if (!IS_ERR(copy))
+		am_track(test, copy);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(copy), -EINTR);
+	am_snap_take(test, mm, before);
+	am_check_counters(test, true);
+	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, before, after, AM_EXACT, 0,
+					     0),
+			       "a killed clone changed the source: %s",
+			       ctx->msg);
+
+	/* Without the signal both work again. */
+	ret = asp_mmap(mm, addr, len, AM_RW, AM_PRIV_FIXED | MAP_POPULATE,
+		       &mapped);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	am_snap_take(test, mm, after);
+	KUNIT_EXPECT_EQ(test, after->resident, before->resident + 64);
+	copy = asp_clone(mm);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(copy), "clone: %ld",
+			       PTR_ERR(copy));
+	am_track(test, copy);
+	am_done(test);
+}
+
+/* ------------------------------------------------------------------ */
 /* Refusals change nothing either. */
 
 static void am_test_refused(struct kunit *test)
@@ -1500,6 +1596,7 @@ static struct kunit_case am_test_cases[] = {
 	KUNIT_CASE_PARAM(am_test_op, am_op_gen_params),
 	KUNIT_CASE_PARAM(am_test_clone, am_clone_gen_params),
 	KUNIT_CASE_PARAM(am_test_refused, am_levels_gen_params),
+	KUNIT_CASE_PARAM(am_test_killed, am_levels_gen_params),
 	{}
 };
 

@@ -9,6 +9,8 @@
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "aspace.h"
 #include "mem.h"
@@ -47,6 +49,10 @@ static int asp_clone_pte(u64 *ptep, unsigned long addr, void *arg)
 	struct page *page;
 	int ret;
 
+	/* Like __get_user_pages(): a killed caller stops; no CPU hogging. */
+	cond_resched();
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	page = asp_clone_data_page(ctx, asp_pte_page(*ptep));
 	if (!page)
 		return -ENOMEM;
@@ -105,8 +111,15 @@ static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src)
  * asp_clone() - copy a whole address space, like fork()
  * @mm: the source; takes its lock for read
  *
- * Return: the copy, or an ERR_PTR(): -ENOMEM if memory or the resident
- * limit ran out (the source is untouched and nothing leaks).
+ * Copies page by page, rescheduling in between.  Running out of memory or
+ * of the memory cgroup's limit fails the clone instead of invoking the OOM
+ * killer (see mem.c).
+ *
+ * Context: process context, may sleep; takes both address spaces' locks.
+ * Return: the copy, or an ERR_PTR(): -ENOMEM if memory, the memory
+ * cgroup's limit or the resident limit ran out; -EINTR if the calling
+ * task got a fatal signal.  On error the source is untouched and nothing
+ * leaks.
  */
 struct asp_mm *asp_clone(struct asp_mm *mm)
 {

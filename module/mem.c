@@ -8,6 +8,17 @@
  * reference, unmapping drops one, and the last drop frees the page.
  * Page-table pages are never shared.
  *
+ * Both kinds are allocated with __GFP_RETRY_MAYFAIL | __GFP_NOWARN.  These
+ * pages belong to no task's RSS, so an OOM kill would pick a bystander
+ * while the task filling an address space keeps going.  With
+ * __GFP_RETRY_MAYFAIL the page allocator reclaims and retries but never
+ * calls the OOM killer (__alloc_pages_may_oom()), and try_charge_memcg()
+ * returns -ENOMEM after its reclaim retries instead of calling
+ * mem_cgroup_oom(): running out of memory, or of the memory cgroup's
+ * memory.max, fails the allocation.  MAP_POPULATE then stops early and
+ * clone fails with -ENOMEM.  __GFP_NOWARN: such a failure is an expected
+ * outcome, not worth an allocation-failure report in the kernel log.
+ *
  * asp_nr_data_pages and asp_nr_table_pages count the pages the module
  * holds right now, asp_nr_vmas and asp_nr_mms the VMAs (vma.c) and address
  * spaces (aspace.c); all are back to zero once every descriptor is closed.
@@ -17,6 +28,12 @@
  */
 #include <linux/mm.h>
 #include "mem.h"
+
+/* See above: fail instead of OOM-killing, and quietly. */
+#define ASP_GFP_DATA	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO | \
+			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define ASP_GFP_TABLE	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_ZERO | \
+			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 atomic_long_t asp_nr_data_pages = ATOMIC_LONG_INIT(0);
 atomic_long_t asp_nr_table_pages = ATOMIC_LONG_INIT(0);
@@ -60,7 +77,10 @@ int asp_fail_nth_get(void)
 /**
  * asp_data_page_alloc() - allocate a zeroed data page
  *
- * Return: a page with one reference, or NULL.  May sleep.
+ * Charged to the caller's memory cgroup; fails rather than OOM-kill.
+ *
+ * Context: process context, may sleep.
+ * Return: a page with one reference, or NULL.
  */
 struct page *asp_data_page_alloc(void)
 {
@@ -68,7 +88,7 @@ struct page *asp_data_page_alloc(void)
 
 	if (asp_should_fail_alloc())
 		return NULL;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO);
+	page = alloc_page(ASP_GFP_DATA);
 	if (page)
 		atomic_long_inc(&asp_nr_data_pages);
 	return page;
@@ -111,8 +131,11 @@ bool asp_data_page_shared(struct page *page)
 /**
  * asp_table_page_alloc() - allocate a zeroed page-table page
  *
+ * Charged to the caller's memory cgroup; fails rather than OOM-kill.
+ *
+ * Context: process context, may sleep.
  * Return: the page, or NULL.  page_private() is zero: the table code keeps
- * its count of used entries there.  May sleep.
+ * its count of used entries there.
  */
 struct page *asp_table_page_alloc(void)
 {
@@ -120,7 +143,7 @@ struct page *asp_table_page_alloc(void)
 
 	if (asp_should_fail_alloc())
 		return NULL;
-	page = alloc_page(GFP_KERNEL | __GFP_ACCOUNT | __GFP_ZERO);
+	page = alloc_page(ASP_GFP_TABLE);
 	if (page)
 		atomic_long_inc(&asp_nr_table_pages);
 	return page;

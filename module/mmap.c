@@ -11,6 +11,8 @@
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "aspace.h"
 #include "mem.h"
@@ -297,8 +299,12 @@ out:
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
  *
- * Best effort, as MAP_POPULATE is in Linux: stops quietly when memory or
- * the resident limit runs out.
+ * Best effort, as MAP_POPULATE is in Linux: stops quietly when memory,
+ * the memory cgroup's limit or the resident limit runs out (no OOM kill:
+ * see mem.c), or when the calling task has a fatal signal pending (as
+ * __get_user_pages() does).  Reschedules between pages.
+ *
+ * Context: process context, may sleep; @mm's lock held for write.
  */
 void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 		  unsigned long end)
@@ -309,6 +315,9 @@ void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 	u64 *ptep;
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return;
 		ptep = asp_pt_leaf(&mm->pt, addr);
 		if (ptep && *ptep)
 			continue;

@@ -86,7 +86,10 @@ copy_kbuild() {
 }
 
 # Bring the copy of the kernel sources up to date with the work tree
-# (tracked and untracked files, not ignored ones such as objects).
+# (tracked and untracked files, not ignored ones such as objects).  A
+# changed file is copied with a new time stamp, never the work tree's (cp -p):
+# a file edited before the last build finished would look older than its
+# object and not be rebuilt.
 sync_sources() {
 	local list f
 
@@ -99,7 +102,7 @@ sync_sources() {
 		fi
 		cmp -s "$repo/$f" "$srccopy/$f" && continue
 		mkdir -p "$(dirname "$srccopy/$f")" &&
-			cp -p "$repo/$f" "$srccopy/$f" || return
+			cp "$repo/$f" "$srccopy/$f" || return
 	done <<<"$list"
 	copy_kbuild >"$srccopy/Kbuild.new" || return
 	if cmp -s "$srccopy/Kbuild.new" "$srccopy/Kbuild"; then
