@@ -19,6 +19,7 @@
 
 #include "../module/mem.h"
 #include "../module/pgtable.h"
+#include "rand.h"
 
 #define P		PAGE_SIZE
 #define SZ_512G		BIT(39)
@@ -1254,17 +1255,6 @@ struct pt_model {
 	unsigned int emptied;
 };
 
-static u64 pt_xorshift(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 static int pt_model_find(const struct pt_model *m, unsigned long addr)
 {
 	unsigned int i;
@@ -1368,7 +1358,7 @@ static const u64 pt_rand_flags[] = {
 
 static u64 pt_rand_flagset(u64 *seed)
 {
-	u64 r = pt_xorshift(seed), f = 0;
+	u64 r = asp_test_rand(seed), f = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(pt_rand_flags); i++)
@@ -1381,7 +1371,7 @@ static void pt_rand_map(struct kunit *test, struct asp_pgtable *pt,
 			struct pt_model *m, unsigned int i, u64 *seed)
 {
 	u64 flags = pt_rand_flagset(seed);
-	bool fault_path = pt_xorshift(seed) & 1;
+	bool fault_path = asp_test_rand(seed) & 1;
 	unsigned long addr = m->addr[i];
 	struct page *page;
 	u64 *ptep;
@@ -1414,12 +1404,12 @@ static void pt_rand_map(struct kunit *test, struct asp_pgtable *pt,
 static void pt_rand_range(const struct pt_model *m, u64 *seed,
 			  unsigned long *start, unsigned long *end)
 {
-	unsigned int i = pt_xorshift(seed) % m->nr, j;
+	unsigned int i = asp_test_rand(seed) % m->nr, j;
 
-	if (pt_xorshift(seed) % 8)
-		j = min_t(unsigned int, i + pt_xorshift(seed) % 4, m->nr - 1);
+	if (asp_test_rand(seed) % 8)
+		j = min_t(unsigned int, i + asp_test_rand(seed) % 4, m->nr - 1);
 	else
-		j = i + pt_xorshift(seed) % (m->nr - i);
+		j = i + asp_test_rand(seed) % (m->nr - i);
 	*start = m->addr[i];
 	*end = m->addr[j] + P;
 }
@@ -1511,10 +1501,10 @@ static void pt_test_random(struct kunit *test)
 	/* Phases of 500 steps that mostly fill, then mostly drain. */
 	for (step = 0; step < c->steps; step++) {
 		fill = !((step / 500) & 1);
-		op = pt_xorshift(&seed) % 100;
+		op = asp_test_rand(&seed) % 100;
 		if (op < (fill ? 80 : 20))
 			pt_rand_map(test, pt, m,
-				    pt_xorshift(&seed) % m->nr, &seed);
+				    asp_test_rand(&seed) % m->nr, &seed);
 		else if (op < (fill ? 82 : 70))
 			pt_rand_unmap(test, pt, m, &seed);
 		else if (op < 92)

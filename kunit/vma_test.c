@@ -35,6 +35,7 @@
 #include "../module/mem.h"
 #include "../module/pgtable.h"
 #include "../module/vma.h"
+#include "rand.h"
 
 #define P		PAGE_SIZE
 #define TS4		ASP_TASK_SIZE_4L
@@ -1882,17 +1883,6 @@ struct vt_model {
 enum { VT_R_INSERT, VT_R_MAP, VT_R_REMOVE, VT_R_SPLIT, VT_R_UNSPLIT,
 	VT_R_MERGE, VT_R_EXTEND, VT_R_EXTEND_DOWN };
 
-static u64 vt_rand(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 /* Index of the VMA containing @addr, or -1. */
 static int vt_m_find(const struct vt_model *m, unsigned long addr)
 {
@@ -2141,19 +2131,19 @@ static void vt_m_probe(struct kunit *test, const struct vt_model *m,
 
 static unsigned long vt_m_addr(const struct vt_model *m, u64 *seed)
 {
-	return m->u[vt_rand(seed) % m->nu];
+	return m->u[asp_test_rand(seed) % m->nu];
 }
 
 /* A random range [*start, *end) over addresses of the model. */
 static void vt_m_range(const struct vt_model *m, u64 *seed,
 		       unsigned long *start, unsigned long *end)
 {
-	unsigned int i = vt_rand(seed) % m->nu, j;
+	unsigned int i = asp_test_rand(seed) % m->nu, j;
 
-	if (vt_rand(seed) % 16)
-		j = min_t(unsigned int, i + vt_rand(seed) % 4, m->nu - 1);
+	if (asp_test_rand(seed) % 16)
+		j = min_t(unsigned int, i + asp_test_rand(seed) % 4, m->nu - 1);
 	else
-		j = i + vt_rand(seed) % (m->nu - i);
+		j = i + asp_test_rand(seed) % (m->nu - i);
 	*start = m->u[i];
 	*end = m->u[j] + P;
 }
@@ -2169,15 +2159,15 @@ static void vt_m_search(struct kunit *test, struct vt_model *m, u64 *seed,
 	};
 	static const unsigned long guards[] = { 0, 2 * P, 8 * P, GUARD };
 	struct asp_vma_search s = {
-		.length = lengths[vt_rand(seed) % ARRAY_SIZE(lengths)],
-		.align_mask = aligns[vt_rand(seed) % ARRAY_SIZE(aligns)],
-		.guard_gap = guards[vt_rand(seed) % ARRAY_SIZE(guards)],
-		.topdown = vt_rand(seed) & 1,
+		.length = lengths[asp_test_rand(seed) % ARRAY_SIZE(lengths)],
+		.align_mask = aligns[asp_test_rand(seed) % ARRAY_SIZE(aligns)],
+		.guard_gap = guards[asp_test_rand(seed) % ARRAY_SIZE(guards)],
+		.topdown = asp_test_rand(seed) & 1,
 	};
 	unsigned long want = 0, have;
 	int ret, ret_m;
 
-	switch (vt_rand(seed) % 3) {
+	switch (asp_test_rand(seed) % 3) {
 	case 0:
 		s.low = 0;
 		break;
@@ -2187,7 +2177,7 @@ static void vt_m_search(struct kunit *test, struct vt_model *m, u64 *seed,
 	default:
 		s.low = vt_m_addr(m, seed);
 	}
-	switch (vt_rand(seed) % 4) {
+	switch (asp_test_rand(seed) % 4) {
 	case 0:
 		s.high = m->top;
 		break;
@@ -2230,13 +2220,13 @@ static void vt_m_rand_rec(const struct vt_model *m, u64 *seed,
 	memset(r, 0, sizeof(*r));
 	r->start = start;
 	r->end = end;
-	r->flags = flags[vt_rand(seed) % ARRAY_SIZE(flags)];
+	r->flags = flags[asp_test_rand(seed) % ARRAY_SIZE(flags)];
 	if (r->flags & ASP_VM_SHARED) {
-		r->obj = 1 + vt_rand(seed) % 2;
-		r->pgoff = (start >> PAGE_SHIFT) + !(vt_rand(seed) % 4);
+		r->obj = 1 + asp_test_rand(seed) % 2;
+		r->pgoff = (start >> PAGE_SHIFT) + !(asp_test_rand(seed) % 4);
 	} else {
-		r->anon = vt_rand(seed) % 3;
-		r->pgoff = vt_rand(seed) % 3;
+		r->anon = asp_test_rand(seed) % 3;
+		r->pgoff = asp_test_rand(seed) % 3;
 	}
 }
 
@@ -2258,8 +2248,8 @@ static struct asp_vma *vt_m_new_vma(struct kunit *test, struct vt_rec *r)
 static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 		       bool fill, bool inject)
 {
-	int n = inject ? 1 + vt_rand(seed) % 6 : 0;
-	unsigned int op = vt_rand(seed) % 100, i;
+	int n = inject ? 1 + asp_test_rand(seed) % 6 : 0;
+	unsigned int op = asp_test_rand(seed) % 100, i;
 	unsigned long start, end, at, room;
 	struct asp_vma *vma, *upper;
 	bool consumed, merged;
@@ -2308,7 +2298,7 @@ static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 	}
 	if (op < (fill ? 45 : 65)) {			/* munmap */
 		vt_m_range(m, seed, &start, &end);
-		if (!fill && !(vt_rand(seed) % 32)) {	/* everything */
+		if (!fill && !(asp_test_rand(seed) % 32)) {	/* everything */
 			start = 0;
 			end = TOP_PAGE;
 		}
@@ -2324,14 +2314,14 @@ static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 	}
 	if (!m->nr)
 		return -1;
-	i = vt_rand(seed) % m->nr;
+	i = asp_test_rand(seed) % m->nr;
 	vma = (struct asp_vma *)m->rec[i].vma;
 	start = m->rec[i].start;
 	end = m->rec[i].end;
 	if (op < 80) {					/* split */
 		if (end - start < 2 * P)
 			return -1;
-		at = start + P * (1 + vt_rand(seed) % ((end - start) / P - 1));
+		at = start + P * (1 + asp_test_rand(seed) % ((end - start) / P - 1));
 		asp_fail_nth_set(n);
 		ret = vt_split(test, vma, at, &upper);
 		consumed = n && !asp_fail_nth_get();
@@ -2339,7 +2329,7 @@ static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 		KUNIT_ASSERT_EQ(test, ret, consumed ? -ENOMEM : 0);
 		if (ret)
 			return -2;
-		if (vt_rand(seed) % 3 == 0) {
+		if (asp_test_rand(seed) % 3 == 0) {
 			vt_unsplit(test, vma, upper);
 			return VT_R_UNSPLIT;
 		}
@@ -2372,7 +2362,7 @@ static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 		room = (i + 1 < m->nr ? m->rec[i + 1].start : TOP_PAGE) - end;
 		if (!room)
 			return -1;
-		at = end + P * (1 + vt_rand(seed) % min(room / P, 4UL));
+		at = end + P * (1 + asp_test_rand(seed) % min(room / P, 4UL));
 		asp_fail_nth_set(n);
 		ret = vt_extend(test, vma, at);
 		consumed = n && !asp_fail_nth_get();
@@ -2386,7 +2376,7 @@ static int vt_m_change(struct kunit *test, struct vt_model *m, u64 *seed,
 	room = start - (i ? m->rec[i - 1].end : 0);	/* grow down */
 	if (!room)
 		return -1;
-	at = start - P * (1 + vt_rand(seed) % min(room / P, 4UL));
+	at = start - P * (1 + asp_test_rand(seed) % min(room / P, 4UL));
 	asp_fail_nth_set(n);
 	ret = vt_extend_down(test, vma, at);
 	consumed = n && !asp_fail_nth_get();
@@ -2447,7 +2437,7 @@ static void vma_test_random(struct kunit *test)
 
 	for (step = 0; step < c->steps; step++) {
 		fill = !((step / 300) & 1);
-		inject = !(vt_rand(&seed) % 5);
+		inject = !(asp_test_rand(&seed) % 5);
 		kind = vt_m_change(test, m, &seed, fill, inject);
 		if (kind >= 0) {
 			m->ops[kind]++;
@@ -2544,7 +2534,7 @@ static void vt_bench_size(struct kunit *test, unsigned long n,
 	down_read(&ctx->lock);
 	t0 = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
-		addr = VT_BENCH_BASE + (vt_rand(&seed) % (2 * n)) * P;
+		addr = VT_BENCH_BASE + (asp_test_rand(&seed) % (2 * n)) * P;
 		if (asp_vma_find(vs, addr))
 			hits++;
 		want_hits += !((addr - VT_BENCH_BASE) & P);
@@ -2564,7 +2554,7 @@ static void vt_bench_size(struct kunit *test, unsigned long n,
 	down_write(&ctx->lock);
 	t0 = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
-		addr = VT_BENCH_BASE + (2 * (vt_rand(&seed) % n) + 1) * P;
+		addr = VT_BENCH_BASE + (2 * (asp_test_rand(&seed) % n) + 1) * P;
 		spare->start = addr;
 		spare->end = addr + P;
 		if (asp_vma_insert(vs, spare) ||
