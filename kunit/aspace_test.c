@@ -1075,6 +1075,27 @@ static unsigned long am_want_out(const struct am_case *c,
 	}
 }
 
+/*
+ * What an operation that failed at the @n-th allocation must show: the
+ * errno -ENOMEM (@ret), the injected failure reached (@left 0), and the
+ * address space exactly as before (@after against @before); @what names
+ * a difference in the message.
+ */
+static void am_expect_clean_failure(struct kunit *test, int n, long ret,
+				    int left, const struct am_snap *after,
+				    const struct am_snap *before,
+				    const char *what)
+{
+	struct am_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "fail-nth %d", n);
+	KUNIT_EXPECT_EQ_MSG(test, left, 0,
+			    "fail-nth %d: failed before the injected failure",
+			    n);
+	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, after, before, AM_EXACT, 0, 0),
+			       "fail-nth %d: %s: %s", n, what, ctx->msg);
+}
+
 static void am_test_op(struct kunit *test)
 {
 	const struct am_op_param *param = test->param_value;
@@ -1115,15 +1136,8 @@ static void am_test_op(struct kunit *test)
 		am_check_counters(test, !(c->setup & AM_SETUP_CLONE));
 		if (ret) {
 			failed++;
-			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "fail-nth %d", n);
-			KUNIT_EXPECT_EQ_MSG(test, left, 0,
-					    "fail-nth %d: failed before the injected failure",
-					    n);
-			KUNIT_EXPECT_FALSE_MSG(test,
-					       am_diff(test, after, before,
-						       AM_EXACT, 0, 0),
-					       "fail-nth %d: the failed op changed the space: %s",
-					       n, ctx->msg);
+			am_expect_clean_failure(test, n, ret, left, after,
+						before, "the failed op changed the space");
 			swap(before, after);
 			continue;
 		}
@@ -1252,16 +1266,9 @@ static void am_test_clone(struct kunit *test)
 		if (IS_ERR(copy)) {
 			failed++;
 			am_check_counters(test, true);
-			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(copy), -ENOMEM,
-					    "fail-nth %d", n);
-			KUNIT_EXPECT_EQ_MSG(test, left, 0,
-					    "fail-nth %d: failed before the injected failure",
-					    n);
-			KUNIT_EXPECT_FALSE_MSG(test,
-					       am_diff(test, after, before,
-						       AM_EXACT, 0, 0),
-					       "fail-nth %d: the source changed: %s",
-					       n, ctx->msg);
+			am_expect_clean_failure(test, n, PTR_ERR(copy), left,
+						after, before,
+						"the source changed");
 			swap(before, after);
 			copy = NULL;
 			continue;
