@@ -3,8 +3,10 @@
  * aspace: private x86_64 address spaces behind /dev/aspace.
  *
  * Every open() of /dev/aspace creates an empty address space.  The ioctls
- * below mirror mmap(2), munmap(2), mprotect(2), brk(2) and a fork-like
- * clone on it.
+ * below mirror mmap(2), munmap(2), mprotect(2), brk(2), madvise(2) and a
+ * fork-like clone on it.  pread(2)/pwrite(2) on the descriptor read and
+ * write its memory, the file offset being the virtual address, with the
+ * rules of /proc/PID/mem.
  *
  * Rules every struct here follows:
  *  - it starts with a __u32 @size that user space sets to sizeof(struct);
@@ -37,6 +39,11 @@
 #define ASPACE_FEATURE_LIMITS		(0x80ULL)
 #define ASPACE_FEATURE_STATS		(0x100ULL)
 #define ASPACE_FEATURE_LA57		(0x200ULL)
+#define ASPACE_FEATURE_RW		(0x400ULL)	/* pread/pwrite */
+#define ASPACE_FEATURE_ACCESS		(0x800ULL)
+#define ASPACE_FEATURE_MADVISE		(0x1000ULL)
+#define ASPACE_FEATURE_COW		(0x2000ULL)	/* copy-on-write clone */
+#define ASPACE_FEATURE_STACK_GROWS	(0x4000ULL)
 
 /**
  * struct aspace_handshake - ASPACE_IOC_HANDSHAKE
@@ -113,6 +120,7 @@ struct aspace_brk {
 
 /* ASPACE_IOC_CLONE flags */
 #define ASPACE_CLONE_NOCLOEXEC	0x1	/* new fd without O_CLOEXEC */
+#define ASPACE_CLONE_EAGER	0x2	/* copy private pages now, not on write */
 
 /**
  * struct aspace_clone - ASPACE_IOC_CLONE
@@ -138,6 +146,8 @@ struct aspace_clone {
 #define ASPACE_VMA_SHARED	(0x8ULL)
 #define ASPACE_VMA_HEAP		(0x10ULL)	/* the brk heap */
 #define ASPACE_VMA_STACK	(0x20ULL)	/* the stack; grows down */
+#define ASPACE_VMA_DONTFORK	(0x40ULL)	/* MADV_DONTFORK ("dc") */
+#define ASPACE_VMA_WIPEONFORK	(0x80ULL)	/* MADV_WIPEONFORK ("wf") */
 
 /**
  * struct aspace_query - ASPACE_IOC_QUERY, like PROCMAP_QUERY of Linux 6.11
@@ -176,7 +186,9 @@ struct aspace_query {
  * @mmap_min_addr: lowest address mmap may use (page aligned)
  * @mmap_base: top of the top-down search, or bottom of the legacy one
  * @heap_start: where the brk heap starts (page aligned)
- * @stack_size: bytes of the stack VMA (page aligned; with LAYOUT_STACK)
+ * @stack_size: bytes the stack VMA starts with (page aligned; with
+ *	LAYOUT_STACK); it grows down on faults below it, up to the
+ *	stack_bytes limit
  * @stack_guard_gap: bytes kept free below the stack by mmap and brk
  * @task_size: out: one past the highest user address (ignored on set)
  *
@@ -206,6 +218,9 @@ struct aspace_layout {
  * @data_bytes: most heap and private writable bytes, like RLIMIT_DATA
  * @resident_bytes: most bytes of allocated data pages; at most the
  *	module's resident_max_bytes parameter
+ * @stack_bytes: most bytes the stack may grow to, like RLIMIT_STACK
+ *	(default 8 MiB; added in the memory release, 0 from older user
+ *	space keeps the current value)
  */
 struct aspace_limits {
 	__u32 size;
@@ -214,6 +229,7 @@ struct aspace_limits {
 	__aligned_u64 as_bytes;
 	__aligned_u64 data_bytes;
 	__aligned_u64 resident_bytes;
+	__aligned_u64 stack_bytes;
 };
 
 /**
@@ -223,13 +239,18 @@ struct aspace_limits {
  * @nr_vmas: VMAs in the address space
  * @mapped_bytes: bytes covered by VMAs (total_vm)
  * @data_bytes: heap and private writable bytes (data_vm)
- * @resident_pages: data pages mapped
+ * @resident_pages: data pages mapped (the zero page is not counted)
  * @shared_pages: resident pages also mapped by another address space
  * @pgtable_pages: page-table pages per level, in the x86 names: [0] page
  *	tables (PT), [1] page directories (PD), [2] PDPTs, [3] PML4s, [4] the
  *	PML5 (5-level only); the root is always there and counts 1
- * @faults: page faults resolved
- * @cow_breaks: copy-on-write copies made
+ * @faults: page faults resolved: a page mapped, or its entry made
+ *	writable, on an access, a pread/pwrite, MAP_POPULATE or
+ *	MADV_POPULATE_*
+ * @cow_breaks: copy-on-write copies made (a write to a page shared with
+ *	a clone); replacing the zero page or reusing a page no longer
+ *	shared is not a copy
+ * @zero_page_maps: times a read fault mapped the shared zero page
  */
 struct aspace_stats {
 	__u32 size;
@@ -242,6 +263,57 @@ struct aspace_stats {
 	__aligned_u64 pgtable_pages[5];
 	__aligned_u64 faults;
 	__aligned_u64 cow_breaks;
+	__aligned_u64 zero_page_maps;
+};
+
+/* struct aspace_access kinds: what a user-mode instruction does */
+#define ASPACE_ACCESS_READ	0	/* a load */
+#define ASPACE_ACCESS_WRITE	1	/* a store */
+#define ASPACE_ACCESS_EXEC	2	/* an instruction fetch */
+
+/**
+ * struct aspace_access - ASPACE_IOC_ACCESS: a simulated user-mode access
+ * @size: sizeof(struct aspace_access)
+ * @kind: ASPACE_ACCESS_*
+ * @addr: first byte accessed
+ * @length: bytes accessed, from @addr up (0 does nothing)
+ * @buf: user pointer: where a read or fetch puts the bytes, or where a
+ *	write takes them from; 0 only touches every page of the range (a
+ *	write then stores nothing, but faults as a store would)
+ * @done: out: bytes accessed before the fault (@length if none)
+ * @fault_addr: out: the first byte that faulted (si_addr), 0 if none
+ * @signo: out: 0 if the whole range was accessed, else the signal the
+ *	process would get: SIGSEGV
+ * @si_code: out: SEGV_MAPERR (no VMA there) or SEGV_ACCERR (the VMA's
+ *	protection forbids the access), as x86_64 Linux's page-fault path
+ *	reports them; 0 if no fault
+ */
+struct aspace_access {
+	__u32 size;
+	__u32 kind;
+	__aligned_u64 addr;
+	__aligned_u64 length;
+	__aligned_u64 buf;
+	__aligned_u64 done;
+	__aligned_u64 fault_addr;
+	__s32 signo;
+	__s32 si_code;
+};
+
+/**
+ * struct aspace_madvise - ASPACE_IOC_MADVISE, madvise(2)
+ * @size: sizeof(struct aspace_madvise)
+ * @advice: MADV_* of <linux/mman.h>: MADV_DONTNEED, MADV_POPULATE_READ,
+ *	MADV_POPULATE_WRITE, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK,
+ *	MADV_KEEPONFORK
+ * @addr: page-aligned start
+ * @length: bytes; rounded up to a page
+ */
+struct aspace_madvise {
+	__u32 size;
+	__u32 advice;
+	__aligned_u64 addr;
+	__aligned_u64 length;
 };
 
 #define ASPACE_IOC_HANDSHAKE	_IOWR(ASPACE_IOC_MAGIC, 0x00, struct aspace_handshake)
@@ -256,5 +328,7 @@ struct aspace_stats {
 #define ASPACE_IOC_GET_LIMITS	_IOWR(ASPACE_IOC_MAGIC, 0x09, struct aspace_limits)
 #define ASPACE_IOC_SET_LIMITS	_IOW(ASPACE_IOC_MAGIC, 0x0a, struct aspace_limits)
 #define ASPACE_IOC_STATS	_IOWR(ASPACE_IOC_MAGIC, 0x0b, struct aspace_stats)
+#define ASPACE_IOC_ACCESS	_IOWR(ASPACE_IOC_MAGIC, 0x0c, struct aspace_access)
+#define ASPACE_IOC_MADVISE	_IOW(ASPACE_IOC_MAGIC, 0x0d, struct aspace_madvise)
 
 #endif /* _UAPI_LINUX_ASPACE_H */

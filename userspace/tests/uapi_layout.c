@@ -85,15 +85,18 @@ ABI_FIELD(aspace_layout, stack_size, 32);
 ABI_FIELD(aspace_layout, stack_guard_gap, 40);
 ABI_FIELD(aspace_layout, task_size, 48);
 
-ABI_STRUCT(aspace_limits, 40, 8);
+/* stack_bytes added at the end (memory release): 40 -> 48 bytes. */
+ABI_STRUCT(aspace_limits, 48, 8);
 ABI_FIELD(aspace_limits, size, 0);
 ABI_FIELD(aspace_limits, reserved, 4);
 ABI_FIELD(aspace_limits, max_map_count, 8);
 ABI_FIELD(aspace_limits, as_bytes, 16);
 ABI_FIELD(aspace_limits, data_bytes, 24);
 ABI_FIELD(aspace_limits, resident_bytes, 32);
+ABI_FIELD(aspace_limits, stack_bytes, 40);
 
-ABI_STRUCT(aspace_stats, 104, 8);
+/* zero_page_maps added at the end (memory release): 104 -> 112 bytes. */
+ABI_STRUCT(aspace_stats, 112, 8);
 ABI_FIELD(aspace_stats, size, 0);
 ABI_FIELD(aspace_stats, reserved, 4);
 ABI_FIELD(aspace_stats, nr_vmas, 8);
@@ -104,8 +107,30 @@ ABI_FIELD(aspace_stats, shared_pages, 40);
 ABI_FIELD(aspace_stats, pgtable_pages, 48);
 ABI_FIELD(aspace_stats, faults, 88);
 ABI_FIELD(aspace_stats, cow_breaks, 96);
+ABI_FIELD(aspace_stats, zero_page_maps, 104);
 
-/* ioctl numbers: direction, size, magic and number, never reused. */
+ABI_STRUCT(aspace_access, 56, 8);
+ABI_FIELD(aspace_access, size, 0);
+ABI_FIELD(aspace_access, kind, 4);
+ABI_FIELD(aspace_access, addr, 8);
+ABI_FIELD(aspace_access, length, 16);
+ABI_FIELD(aspace_access, buf, 24);
+ABI_FIELD(aspace_access, done, 32);
+ABI_FIELD(aspace_access, fault_addr, 40);
+ABI_FIELD(aspace_access, signo, 48);
+ABI_FIELD(aspace_access, si_code, 52);
+
+ABI_STRUCT(aspace_madvise, 24, 8);
+ABI_FIELD(aspace_madvise, size, 0);
+ABI_FIELD(aspace_madvise, advice, 4);
+ABI_FIELD(aspace_madvise, addr, 8);
+ABI_FIELD(aspace_madvise, length, 16);
+
+/*
+ * ioctl numbers: direction, size, magic and number, never reused.  The
+ * module matches magic, number and direction only, so a struct that grew
+ * (limits, stats) changed the size bits but the old numbers still work.
+ */
 ABI_ASSERT(ASPACE_IOC_HANDSHAKE == 0xC018A800u);
 ABI_ASSERT(ASPACE_IOC_MMAP == 0xC020A801u);
 ABI_ASSERT(ASPACE_IOC_MUNMAP == 0x4018A802u);
@@ -115,9 +140,11 @@ ABI_ASSERT(ASPACE_IOC_CLONE == 0xC010A805u);
 ABI_ASSERT(ASPACE_IOC_QUERY == 0xC038A806u);
 ABI_ASSERT(ASPACE_IOC_GET_LAYOUT == 0xC038A807u);
 ABI_ASSERT(ASPACE_IOC_SET_LAYOUT == 0x4038A808u);
-ABI_ASSERT(ASPACE_IOC_GET_LIMITS == 0xC028A809u);
-ABI_ASSERT(ASPACE_IOC_SET_LIMITS == 0x4028A80Au);
-ABI_ASSERT(ASPACE_IOC_STATS == 0xC068A80Bu);
+ABI_ASSERT(ASPACE_IOC_GET_LIMITS == 0xC030A809u);
+ABI_ASSERT(ASPACE_IOC_SET_LIMITS == 0x4030A80Au);
+ABI_ASSERT(ASPACE_IOC_STATS == 0xC070A80Bu);
+ABI_ASSERT(ASPACE_IOC_ACCESS == 0xC038A80Cu);
+ABI_ASSERT(ASPACE_IOC_MADVISE == 0x4018A80Du);
 
 /* Flag values that programs store: pinned too. */
 ABI_ASSERT(ASPACE_FEATURE_MMAP == 1);
@@ -128,7 +155,10 @@ ABI_ASSERT(ASPACE_MAP_SHARED == 0x01 && ASPACE_MAP_PRIVATE == 0x02 &&
 	   ASPACE_MAP_FIXED == 0x10 && ASPACE_MAP_ANONYMOUS == 0x20 &&
 	   ASPACE_MAP_POPULATE == 0x8000 &&
 	   ASPACE_MAP_FIXED_NOREPLACE == 0x100000);
-ABI_ASSERT(ASPACE_CLONE_NOCLOEXEC == 1);
+ABI_ASSERT(ASPACE_CLONE_NOCLOEXEC == 1 && ASPACE_CLONE_EAGER == 2);
+ABI_ASSERT(ASPACE_ACCESS_READ == 0 && ASPACE_ACCESS_WRITE == 1 &&
+	   ASPACE_ACCESS_EXEC == 2);
+ABI_ASSERT(ASPACE_FEATURE_STACK_GROWS == (1ULL << 14));
 ABI_ASSERT(ASPACE_QUERY_COVERING_OR_NEXT == 1);
 ABI_ASSERT(ASPACE_VMA_READ == 1 && ASPACE_VMA_STACK == (1ULL << 5));
 ABI_ASSERT(ASPACE_LAYOUT_LA57 == 1 && ASPACE_LAYOUT_LEGACY == 2 &&
