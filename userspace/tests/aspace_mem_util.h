@@ -146,6 +146,41 @@ static inline struct aspace_stats mem_stats(int fd)
 	return st;
 }
 
+/* A counter a check does not look at. */
+#define ANY	(-1000000LL)
+
+/*
+ * Did resident_pages, faults, zero_page_maps and cow_breaks change by
+ * exactly these amounts (ANY: not checked) from @a to @b?  Logs if not.
+ */
+static inline bool stats_moved(const struct aspace_stats *a,
+			       const struct aspace_stats *b,
+			       long long resident, long long faults,
+			       long long zero, long long cow)
+{
+	const long long want[4] = { resident, faults, zero, cow };
+	const long long got[4] = {
+		(long long)(b->resident_pages - a->resident_pages),
+		(long long)(b->faults - a->faults),
+		(long long)(b->zero_page_maps - a->zero_page_maps),
+		(long long)(b->cow_breaks - a->cow_breaks),
+	};
+	static const char * const names[4] = {
+		"resident_pages", "faults", "zero_page_maps", "cow_breaks",
+	};
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (want[i] == ANY || want[i] == got[i])
+			continue;
+		fprintf(stderr, "#   %s moved by %lld, expected %lld\n",
+			names[i], got[i], want[i]);
+		ok = false;
+	}
+	return ok;
+}
+
 /* SET_LAYOUT with a stack: @flags plus ASPACE_LAYOUT_STACK. */
 static inline int set_stack_layout(int fd, __u32 flags, __u64 stack_size,
 				   __u64 guard_gap)
