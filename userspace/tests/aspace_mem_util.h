@@ -809,8 +809,15 @@ static inline void lx_script(const __u64 (*arenas)[2], unsigned int narenas,
 				r->ret = -errno;
 				break;
 			}
-			if (pid == 0)
-				break;	/* the rest runs in the copy */
+			if (pid == 0) {
+				/* the rest runs in the copy, on its memory */
+				close(mem);
+				mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+				if (mem < 0)
+					SCRIPT_FAIL(o, "/proc/self/mem: %s",
+						    strerror(errno));
+				break;
+			}
 			close(mem);
 			if (waitpid(pid, &status, 0) != pid ||
 			    !WIFEXITED(status) || WEXITSTATUS(status))
@@ -1263,6 +1270,24 @@ static inline void sc_read_back(struct script *s, __u64 addr, __u64 len)
 		sc_add(s, OP_PREAD, a, PG, 0, 0);
 }
 
+/* With ASPACE_TEST_DUMP set in the environment: every result of a run. */
+static inline void dump_run(const char *who, const struct op *ops,
+			    unsigned int n, const struct script_out *o)
+{
+	unsigned int i;
+	char s[128];
+
+	if (!getenv("ASPACE_TEST_DUMP"))
+		return;
+	for (i = 0; i < n && i < o->n; i++) {
+		op_str(&ops[i], s, sizeof(s));
+		fprintf(stderr, "# %u: %s\n", i, s);
+		log_res(who, &ops[i], &o->res[i]);
+		if (ops[i].type == OP_MAPS)
+			log_maps(who, o, &o->res[i]);
+	}
+}
+
 /*
  * Run @s on Linux and on @fd; compare them (and, with @model, both with
  * the model).  Reports differences with EXPECT_EQ; returns false if the
@@ -1281,6 +1306,7 @@ static inline bool run_compare(struct __test_metadata *_metadata,
 		TH_LOG("%s: the Linux run failed at line %d: %s (op %u)", what,
 		       lx->error, lx->why, lx->n);
 	}
+	dump_run("linux", s->ops, s->n, lx);
 	if (ret)
 		return false;
 	if (model)
@@ -1288,6 +1314,7 @@ static inline bool run_compare(struct __test_metadata *_metadata,
 	if (fd < 0)
 		return true;
 	ret = run_aspace(fd, s->ops, s->n, as, last_fd);
+	dump_run("aspace", s->ops, s->n, as);
 	EXPECT_EQ(0, ret) {
 		TH_LOG("%s: the aspace run failed at line %d: %s", what,
 		       as->error, as->why);
