@@ -38,7 +38,8 @@
 #define DEF_MMAP_BASE		0x7ffff7fff000ULL	/* window - 128 MiB */
 #define DEF_LEGACY_BASE		0x2aaaaaaab000ULL	/* window / 3 */
 #define DEF_HEAP_START		0x555555555000ULL	/* window / 3 * 2 */
-#define DEF_STACK_SIZE		(8ULL << 20)
+#define DEF_STACK_SIZE		(128ULL << 10)	/* what the stack starts with */
+#define DEF_STACK_LIMIT		(8ULL << 20)	/* RLIMIT_STACK */
 #define DEF_STACK_GUARD_GAP	0x100000ULL
 #define DEF_MAX_MAP_COUNT	65530ULL
 
