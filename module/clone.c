@@ -63,6 +63,10 @@ static struct page *asp_clone_page(struct asp_clone_ctx *ctx, u64 *ptep,
 		asp_data_page_get(src);
 		return src;
 	}
+	/* The copy is exclusive: writable where its mapping is. */
+	*flags &= ~ASP_PTE_COW;
+	if ((ctx->vma->flags & ASP_VM_WRITE) && (*flags & ASP_PTE_P))
+		*flags |= ASP_PTE_RW;
 	page = asp_data_page_alloc();
 	if (page)
 		copy_highpage(page, src);
@@ -195,11 +199,12 @@ struct asp_mm *asp_clone(struct asp_mm *mm, bool eager)
 	down_write_nested(&new->lock, SINGLE_DEPTH_NESTING);
 	ret = asp_clone_locked(new, mm, eager);
 	up_write(&new->lock);
-	if (ret) {
-		asp_mm_destroy(new);
-		asp_pt_walk(&mm->pt, 0, mm->layout.task_size, asp_clone_unmark,
-			    mm);
-	}
 	up_write(&mm->lock);
-	return ret ? ERR_PTR(ret) : new;
+	if (!ret)
+		return new;
+	asp_mm_destroy(new);
+	down_write(&mm->lock);
+	asp_pt_walk(&mm->pt, 0, mm->layout.task_size, asp_clone_unmark, mm);
+	up_write(&mm->lock);
+	return ERR_PTR(ret);
 }
