@@ -193,8 +193,7 @@ int asp_mem_write(struct asp_mm *mm, unsigned long addr, const void *buf,
 					    NULL;
 	if (vma && (!(vma->flags & ASP_VM_SHARED) ||
 		    (vma->flags & ASP_VM_WRITE)))
-		ret = asp_fault(mm, vma, addr, ASP_FAULT_WRITE | ASP_FAULT_FORCE,
-				&page);
+		ret = asp_fault(mm, vma, addr, ASP_FAULT_WRITE, &page);
 	if (!ret) {
 		asp_access_copy(page, offset_in_page(addr), (void *)buf, len,
 				true);

@@ -52,10 +52,6 @@ struct asp_vma *asp_vma_merge_around(struct asp_mm *mm, struct asp_vma *vma);
 
 /* What a fault is for, as FOLL_* of Linux's get_user_pages(). */
 #define ASP_FAULT_WRITE		0x1	/* the access writes */
-#define ASP_FAULT_FORCE		0x2	/* /proc/PID/mem: a write into a
-					 * read-only private mapping makes a
-					 * private copy it does not map
-					 * writable */
 
 int asp_fault(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
 	      unsigned int flags, struct page **pagep);

@@ -656,7 +656,8 @@ static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
  * never changed (they are masked out of @set and @clear), and a leaf stays
  * mapped: ASP_PTE_P may go only if ASP_PTE_PROTNONE takes its place (an
  * mprotect to PROT_NONE), and the other way round; a result with neither
- * keeps the old one.  An entry marked ASP_PTE_COW never gets ASP_PTE_RW.  Absent leaves stay absent; nothing is allocated.
+ * keeps the old one.  An entry marked ASP_PTE_COW never gets ASP_PTE_RW.
+ * Absent leaves stay absent; nothing is allocated.
  *
  * Context: caller holds the hierarchy's lock for writing.  Does not sleep.
  * Return: 0, or -EINVAL for a bad range (then nothing changed).

@@ -41,9 +41,10 @@
 #define ASP_PTE_D	BIT_ULL(6)	/* dirty (leaf only) */
 #define ASP_PTE_PS	BIT_ULL(7)	/* large page (PD/PDPT entries) */
 #define ASP_PTE_G	BIT_ULL(8)	/* global (leaf only) */
-#define ASP_PTE_COW	BIT_ULL(9)	/* software: the page may be shared
-					 * (a clone, the zero page): copy or
-					 * reuse it before a write */
+/* Software: the page may be shared (a clone, the zero page); copy or
+ * reuse it before a write, never write it in place.
+ */
+#define ASP_PTE_COW	BIT_ULL(9)
 #define ASP_PTE_PROTNONE BIT_ULL(10)	/* software: PROT_NONE, P clear */
 #define ASP_PTE_SW3	BIT_ULL(11)	/* software: free */
 #define ASP_PTE_NX	BIT_ULL(63)	/* no execute */
@@ -73,7 +74,7 @@ struct asp_pgtable {
 	struct page *root;
 	unsigned int levels;
 	unsigned long nr_tables[ASP_PT_MAX_LEVELS];
-	spinlock_t lock;
+	spinlock_t lock;	/* the page-table lock, see above */
 };
 
 /**
