@@ -46,8 +46,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../module/aspace.h"
+#include "../module/internal.h"
 #include "../module/mem.h"
+#include "../module/shm.h"
 
 #define P		PAGE_SIZE
 /* The base state's mappings: around 1 GiB, 512 GiB and (5-level) 256 TiB. */
@@ -255,16 +256,66 @@ static struct asp_mm *am_new(struct kunit *test, unsigned int levels)
 	return mm;
 }
 
+static int am_count_leaf(u64 *ptep, unsigned long addr, void *arg)
+{
+	(*(long *)arg)++;
+	return 0;
+}
+
+#define AM_MAX_SHMS	64
+
+/*
+ * Data pages an address space holds that are not in a shared object:
+ * its resident pages less those mapped from shared objects.  Each object
+ * it maps is added to @shms once.
+ */
+static long am_private_pages(struct kunit *test, struct asp_mm *mm,
+			     struct asp_shm **shms, unsigned int *nr_shms)
+{
+	long shared = 0;
+	struct asp_vma *vma;
+	unsigned int i;
+
+	for (vma = asp_vma_find_next(&mm->vmas, 0); vma;
+	     vma = asp_vma_next(&mm->vmas, vma)) {
+		if (!vma->shm)
+			continue;
+		asp_pt_walk(&mm->pt, vma->start, vma->end, am_count_leaf,
+			    &shared);
+		for (i = 0; i < *nr_shms && shms[i] != vma->shm; i++)
+			;
+		if (i == *nr_shms && !WARN_ON(i == AM_MAX_SHMS))
+			shms[(*nr_shms)++] = vma->shm;
+	}
+	return mm->resident - shared;
+}
+
+static long am_shm_pages(struct asp_shm **shms, unsigned int nr_shms)
+{
+	struct page *page;
+	unsigned long index;
+	unsigned int i;
+	long nr = 0;
+
+	for (i = 0; i < nr_shms; i++)
+		xa_for_each(&shms[i]->pages, index, page)
+			nr++;
+	return nr;
+}
+
 /*
  * The module holds exactly the table pages the live address spaces count,
- * and (unless they share pages, as clones do) exactly their data pages.
+ * and (unless they share private pages, as copy-on-write clones do)
+ * exactly their private data pages plus the pages of the shared objects
+ * they map.
  */
 static void am_check_counters(struct kunit *test, bool data)
 {
 	struct am_ctx *ctx = test->priv;
 	long tables = 0, resident = 0, vmas = 0, mms = 0;
+	struct asp_shm *shms[AM_MAX_SHMS];
+	unsigned int i, l, nr_shms = 0;
 	struct asp_mm *mm;
-	unsigned int i, l;
 
 	for (i = 0; i < AM_MAX_MMS; i++) {
 		mm = ctx->mm[i];
@@ -273,11 +324,12 @@ static void am_check_counters(struct kunit *test, bool data)
 		down_read(&mm->lock);
 		for (l = 0; l < ASP_PT_MAX_LEVELS; l++)
 			tables += mm->pt.nr_tables[l];
-		resident += mm->resident;
+		resident += am_private_pages(test, mm, shms, &nr_shms);
 		vmas += mm->vmas.count;
 		mms++;
 		up_read(&mm->lock);
 	}
+	resident += am_shm_pages(shms, nr_shms);
 	KUNIT_EXPECT_EQ_MSG(test, vmas, atomic_long_read(&asp_nr_vmas) -
 			    ctx->vmas0, "VMAs held by the module");
 	KUNIT_EXPECT_EQ_MSG(test, mms, atomic_long_read(&asp_nr_mms) -
@@ -390,7 +442,7 @@ static void am_snap_check(struct am_snap *s)
 	unsigned long total = 0, data = 0, pages;
 	const struct am_vma *v;
 	const struct am_leaf *l;
-	unsigned int i, j = 0;
+	unsigned int i, j = 0, zero = 0;
 	u64 want;
 
 	for (i = 0; i < s->nr_vmas; i++) {
@@ -405,9 +457,11 @@ static void am_snap_check(struct am_snap *s)
 	if (total != s->total_vm || data != s->data_vm)
 		am_bad(s, "VMAs hold %lu pages (%lu data), counters say %lu (%lu)",
 		       total, data, s->total_vm, s->data_vm);
-	if (s->nr_leaves != s->resident)
-		am_bad(s, "%u leaves mapped, resident says %lu", s->nr_leaves,
-		       s->resident);
+	for (i = 0; i < s->nr_leaves; i++)
+		zero += asp_page_is_zero(asp_pte_page(s->leaf[i].pte));
+	if (s->nr_leaves - zero != s->resident)
+		am_bad(s, "%u leaves map data pages, resident says %lu",
+		       s->nr_leaves - zero, s->resident);
 	if (s->brk < s->start_brk)
 		am_bad(s, "brk %#lx below start_brk %#lx", s->brk,
 		       s->start_brk);
@@ -421,10 +475,14 @@ static void am_snap_check(struct am_snap *s)
 		}
 		v = &s->vma[j];
 		want = asp_vm_pte_flags(v->flags) & AM_PTE_ACCESS;
+		/* A page that may be shared is never writable. */
+		if (l->pte & ASP_PTE_COW)
+			want &= ~ASP_PTE_RW;
 		if ((l->pte & AM_PTE_ACCESS) != want)
 			am_bad(s, "leaf %#lx: %#llx, VMA flags %#lx want %#llx",
 			       l->addr, l->pte, v->flags, want);
-		if (!(v->flags & ASP_VM_SHARED) && !v->anon)
+		if (!(v->flags & ASP_VM_SHARED) && !v->anon &&
+		    !asp_page_is_zero(asp_pte_page(l->pte)))
 			am_bad(s, "leaf %#lx in a private VMA with no anon id",
 			       l->addr);
 	}
@@ -828,7 +886,7 @@ static struct asp_mm *am_build(struct kunit *test, unsigned int levels,
 	if (!(setup & AM_SETUP_CLONE))
 		return mm;
 	/* Its shared pages are held twice, its private ones are copies. */
-	copy = asp_clone(mm);
+	copy = asp_clone(mm, true);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(copy), "clone: %ld", PTR_ERR(copy));
 	am_track(test, copy);
 	return copy;
@@ -1259,7 +1317,7 @@ static void am_test_clone(struct kunit *test)
 	am_snap_take(test, src, before);
 	for (n = 1; n < AM_MAX_TRIES; n++) {
 		asp_fail_nth_set(n);
-		copy = asp_clone(src);
+		copy = asp_clone(src, true);
 		left = asp_fail_nth_get();
 		asp_fail_nth_set(0);
 		am_snap_take(test, src, after);
@@ -1312,8 +1370,11 @@ static void am_test_clone(struct kunit *test)
 	am_check_counters(test, true);
 	am_snap_take(test, copy, after);
 	KUNIT_EXPECT_EQ(test, after->nr_leaves, cs->nr_leaves);
+	/* Shared pages: the entry's and the shared object's reference. */
 	for (i = 0; i < after->nr_leaves; i++)
-		KUNIT_EXPECT_EQ(test, after->leaf[i].refs, 1);
+		KUNIT_EXPECT_EQ(test, after->leaf[i].refs,
+				am_leaf_shared(after, after->leaf[i].addr) ?
+				2 : 1);
 	am_done(test);
 }
 
@@ -1537,7 +1598,7 @@ static void am_test_killed(struct kunit *test)
 
 	/* clone: -EINTR, the source exactly as it was, nothing leaked. */
 	am_kill_self();
-	copy = asp_clone(mm);
+	copy = asp_clone(mm, false);
 	am_unkill_self();
 	if (!IS_ERR(copy))
 		am_track(test, copy);
@@ -1555,7 +1616,7 @@ static void am_test_killed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	am_snap_take(test, mm, after);
 	KUNIT_EXPECT_EQ(test, after->resident, before->resident + 64);
-	copy = asp_clone(mm);
+	copy = asp_clone(mm, false);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(copy), "clone: %ld",
 			       PTR_ERR(copy));
 	am_track(test, copy);

@@ -1450,6 +1450,9 @@ static void pt_rand_protect(struct kunit *test, struct asp_pgtable *pt,
 		pte = (m->pte[i] & ~clear) | set;
 		if (!(pte & PT_MAPPED))
 			pte |= m->pte[i] & PT_MAPPED;
+		/* A copy-on-write entry never becomes writable. */
+		if (pte & ASP_PTE_COW)
+			pte &= ~ASP_PTE_RW;
 		m->pte[i] = pte;
 	}
 }

@@ -3,9 +3,12 @@
  * The address space: layout, limits, counters, its lock, and the
  * operations that mirror mmap, munmap, mprotect, brk and fork.
  *
- * The core takes and returns kernel values and errnos; it never touches
- * user memory (dev.c does).  Every operation is all-or-nothing: on error
- * the address space is exactly as it was.
+ * This is the interface dev.c and the KUnit suites use; what only the
+ * module's files share is in internal.h.  The core takes and returns
+ * kernel values and errnos; it never touches user memory (dev.c does).
+ * Every operation is all-or-nothing: on error the address space is
+ * exactly as it was (mprotect and madvise over a hole excepted, as in
+ * Linux).
  */
 #ifndef _ASPACE_ASPACE_H
 #define _ASPACE_ASPACE_H
@@ -21,12 +24,16 @@
 			 ASPACE_FEATURE_MPROTECT | ASPACE_FEATURE_BRK | \
 			 ASPACE_FEATURE_CLONE | ASPACE_FEATURE_QUERY | \
 			 ASPACE_FEATURE_LAYOUT | ASPACE_FEATURE_LIMITS | \
-			 ASPACE_FEATURE_STATS | ASPACE_FEATURE_LA57)
+			 ASPACE_FEATURE_STATS | ASPACE_FEATURE_LA57 | \
+			 ASPACE_FEATURE_RW | ASPACE_FEATURE_ACCESS | \
+			 ASPACE_FEATURE_MADVISE | ASPACE_FEATURE_COW | \
+			 ASPACE_FEATURE_STACK_GROWS)
 
 /* Linux's defaults (x86_64, no randomisation). */
 #define ASP_MMAP_MIN_ADDR	0x10000UL
 #define ASP_MAX_MAP_COUNT	65530UL
-#define ASP_STACK_SIZE		(8UL << 20)
+#define ASP_STACK_SIZE		(128UL << 10)	/* what the stack starts with */
+#define ASP_STACK_LIMIT		(8UL << 20)	/* RLIMIT_STACK */
 #define ASP_STACK_GUARD_GAP	(256UL << PAGE_SHIFT)
 #define ASP_MMAP_GAP_MIN	(128UL << 20)
 
@@ -61,18 +68,22 @@ struct asp_layout {
  * @as_bytes: most mapped bytes (RLIMIT_AS)
  * @data_bytes: most heap plus private writable bytes (RLIMIT_DATA)
  * @resident_bytes: most bytes of data pages
+ * @stack_bytes: most bytes the stack may grow to (RLIMIT_STACK)
  */
 struct asp_limits {
 	u64 max_map_count;
 	u64 as_bytes;
 	u64 data_bytes;
 	u64 resident_bytes;
+	u64 stack_bytes;
 };
 
 /**
  * struct asp_mm - one address space
- * @lock: like mmap_lock: write side for changes, read side for queries
- * @pt: its page-table hierarchy
+ * @lock: like mmap_lock: write side for changes, read side for queries,
+ *	faults and accesses to memory
+ * @pt: its page-table hierarchy; @pt.lock guards its entries and the
+ *	counters below marked (ptl) while @lock is held only for read
  * @vmas: its VMAs
  * @layout: its layout
  * @limits: its limits
@@ -80,9 +91,10 @@ struct asp_limits {
  * @brk: the current break, as last set (not page aligned)
  * @total_vm: pages covered by VMAs
  * @data_vm: pages of private writable VMAs (not stacks)
- * @resident: data pages mapped
- * @faults: faults resolved
- * @cow_breaks: copy-on-write copies made
+ * @resident: data pages mapped, the zero page not counted (ptl)
+ * @faults: faults resolved (ptl)
+ * @cow_breaks: copy-on-write copies made (ptl)
+ * @zero_maps: zero-page maps made (ptl)
  */
 struct asp_mm {
 	struct rw_semaphore lock;
@@ -97,6 +109,7 @@ struct asp_mm {
 	unsigned long resident;
 	unsigned long faults;
 	unsigned long cow_breaks;
+	unsigned long zero_maps;
 };
 
 int asp_core_init(void);
@@ -119,45 +132,28 @@ int asp_munmap(struct asp_mm *mm, unsigned long addr, unsigned long len);
 int asp_mprotect(struct asp_mm *mm, unsigned long addr, unsigned long len,
 		 u32 prot);
 unsigned long asp_brk(struct asp_mm *mm, unsigned long brk);
-struct asp_mm *asp_clone(struct asp_mm *mm);
-
-/*
- * Shared by the operations (mmap.c), for mprotect.c, brk.c and clone.c.
- * All need the lock held for write.
- */
+struct asp_mm *asp_clone(struct asp_mm *mm, bool eager);
+int asp_madvise(struct asp_mm *mm, unsigned long addr, unsigned long len,
+		int advice);
 
 /**
- * struct asp_carve - the splits made at the edges of a range
- * @lower: the VMA split at the start (keeps the part below), or NULL
- * @lower_new: the part of @lower at and above the start
- * @upper: the VMA split at the end (keeps the part below), or NULL
- * @upper_new: the part of @upper at and above the end
+ * struct asp_access_res - how a simulated access ended
+ * @done: bytes accessed
+ * @fault_addr: first byte that faulted (0 if none)
+ * @si_code: SEGV_MAPERR or SEGV_ACCERR, 0 if no fault
  */
-struct asp_carve {
-	struct asp_vma *lower, *lower_new;
-	struct asp_vma *upper, *upper_new;
+struct asp_access_res {
+	unsigned long done;
+	unsigned long fault_addr;
+	int si_code;
 };
 
-u64 asp_anon_id_new(void);
-u64 asp_vm_pte_flags(unsigned long vm_flags);
-unsigned long asp_prot_to_vm(u32 prot);
-bool asp_is_data(unsigned long flags);
-bool asp_may_expand(struct asp_mm *mm, unsigned long flags,
-		    unsigned long pages);
-void asp_mm_account(struct asp_mm *mm, unsigned long flags, long pages);
-void asp_mm_release_page(u64 pte, struct page *page, unsigned long addr,
-			 void *arg);
-int asp_carve(struct asp_mm *mm, unsigned long start, unsigned long end,
-	      bool at_start, bool at_end, struct asp_carve *c);
-void asp_uncarve(struct asp_mm *mm, struct asp_carve *c);
-void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached);
-bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
-				unsigned long end);
-int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end);
-struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
-			      unsigned long end, struct asp_vma *new,
-			      struct list_head *detached, int *err);
-void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
-		  unsigned long end);
+int asp_access(struct asp_mm *mm, u32 kind, unsigned long addr,
+	       unsigned long len, void *buf, struct asp_access_res *res);
+int asp_mem_get_page(struct asp_mm *mm, unsigned long addr,
+		     struct page **pagep);
+void asp_mem_put_page(struct page *page);
+int asp_mem_write(struct asp_mm *mm, unsigned long addr, const void *buf,
+		  unsigned long len);
 
 #endif /* _ASPACE_ASPACE_H */

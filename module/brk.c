@@ -4,7 +4,7 @@
  */
 #include <linux/mm.h>
 
-#include "aspace.h"
+#include "internal.h"
 
 #define ASP_BRK_FLAGS	(ASP_VM_READ | ASP_VM_WRITE | ASP_VM_ACCOUNT)
 

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clone: a fork-like copy of a whole address space.
+ * clone: a fork-like copy of a whole address space (Linux's dup_mmap()).
  *
- * Private pages are copied now (eagerly); shared pages are mapped by both
- * address spaces, each holding a reference.  The copy gets the same VMAs,
- * layout, limits and break; afterwards the two are independent.
+ * Private pages are shared copy-on-write by default: both entries lose
+ * write access and get ASP_PTE_COW, and the first write on either side
+ * copies the page (or reuses it when the other side has let it go, see
+ * fault.c).  An eager clone copies them at once instead.  Shared pages are
+ * mapped by both address spaces, each holding a reference, and both VMAs
+ * hold the shared object.  VMAs marked MADV_DONTFORK are not copied;
+ * those marked MADV_WIPEONFORK are copied without their pages.  The copy
+ * gets the same layout, limits and break; afterwards the two are
+ * independent.
  */
 #include <linux/err.h>
 #include <linux/highmem.h>
@@ -12,31 +18,55 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
-#include "aspace.h"
+#include "internal.h"
 #include "mem.h"
 
 /**
- * struct asp_clone_ctx - state of one clone while it copies pages
+ * struct asp_clone_ctx - state of one clone while it copies entries
  * @dst: the new address space
  * @vma: the VMA of the source being copied
+ * @eager: copy private pages now instead of sharing them
  */
 struct asp_clone_ctx {
 	struct asp_mm *dst;
 	struct asp_vma *vma;
+	bool eager;
 };
 
-static struct page *asp_clone_data_page(struct asp_clone_ctx *ctx,
-					struct page *src)
+static bool asp_clone_resident_full(struct asp_mm *mm)
 {
-	struct page *page;
+	return ((u64)mm->resident + 1) << PAGE_SHIFT >
+	       mm->limits.resident_bytes;
+}
 
+/*
+ * The page and entry flags the copy maps at one address: the same page
+ * (shared, zero page, copy-on-write) or a copy (eager).  Write-protects
+ * the source's entry for copy-on-write.
+ */
+static struct page *asp_clone_page(struct asp_clone_ctx *ctx, u64 *ptep,
+				   u64 *flags)
+{
+	struct page *src = asp_pte_page(*ptep), *page;
+
+	*flags = *ptep & ASP_PTE_FLAGS_MASK;
+	if (asp_page_is_zero(src))
+		return src;
 	if (ctx->vma->flags & ASP_VM_SHARED) {
 		asp_data_page_get(src);
 		return src;
 	}
-	if (((u64)ctx->dst->resident + 1) << PAGE_SHIFT >
-	    ctx->dst->limits.resident_bytes)
-		return NULL;
+	if (!ctx->eager) {
+		*ptep &= ~ASP_PTE_RW;
+		*ptep |= ASP_PTE_COW;
+		*flags = *ptep & ASP_PTE_FLAGS_MASK;
+		asp_data_page_get(src);
+		return src;
+	}
+	/* The copy is exclusive: writable where its mapping is. */
+	*flags &= ~ASP_PTE_COW;
+	if ((ctx->vma->flags & ASP_VM_WRITE) && (*flags & ASP_PTE_P))
+		*flags |= ASP_PTE_RW;
 	page = asp_data_page_alloc();
 	if (page)
 		copy_highpage(page, src);
@@ -47,49 +77,59 @@ static int asp_clone_pte(u64 *ptep, unsigned long addr, void *arg)
 {
 	struct asp_clone_ctx *ctx = arg;
 	struct page *page;
+	u64 flags, old = *ptep;
 	int ret;
 
 	/* Like __get_user_pages(): a killed caller stops; no CPU hogging. */
 	cond_resched();
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	page = asp_clone_data_page(ctx, asp_pte_page(*ptep));
+	if (asp_clone_resident_full(ctx->dst))
+		return -ENOMEM;
+	page = asp_clone_page(ctx, ptep, &flags);
 	if (!page)
 		return -ENOMEM;
-	ret = asp_pt_map(&ctx->dst->pt, addr, page,
-			 *ptep & ASP_PTE_FLAGS_MASK);
+	ret = asp_pt_map(&ctx->dst->pt, addr, page, flags);
 	if (ret) {
-		asp_data_page_put(page);
+		*ptep = old;	/* the source as it was */
+		asp_fault_put_page(page);
 		return ret;
 	}
-	ctx->dst->resident++;
+	ctx->dst->resident += !asp_page_is_zero(page);
 	return 0;
 }
 
 static int asp_clone_vma(struct asp_mm *dst, struct asp_mm *src,
-			 struct asp_vma *vma)
+			 struct asp_vma *vma, bool eager)
 {
-	struct asp_clone_ctx ctx = { .dst = dst, .vma = vma };
+	struct asp_clone_ctx ctx = { .dst = dst, .vma = vma, .eager = eager };
 	struct asp_vma *new;
 	int ret;
 
+	if (vma->flags & ASP_VM_DONTCOPY)
+		return 0;
 	new = asp_vma_dup(vma);
 	if (!new)
 		return -ENOMEM;
 	/* Like anon_vma_fork(): the copy's anonymous memory is its own. */
 	if (new->anon)
 		new->anon = asp_anon_id_new();
+	if (vma->flags & ASP_VM_WIPEONFORK)
+		new->anon = 0;
 	ret = asp_vma_insert(&dst->vmas, new);
 	if (ret) {
 		asp_vma_free(new);
 		return ret;
 	}
 	asp_mm_account(dst, new->flags, (new->end - new->start) >> PAGE_SHIFT);
+	if (vma->flags & ASP_VM_WIPEONFORK)
+		return 0;
 	return asp_pt_walk(&src->pt, vma->start, vma->end, asp_clone_pte,
 			   &ctx);
 }
 
-static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src)
+static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src,
+			    bool eager)
 {
 	struct asp_vma *vma;
 	int ret;
@@ -100,46 +140,71 @@ static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src)
 	dst->brk = src->brk;
 	for (vma = asp_vma_find_next(&src->vmas, 0); vma;
 	     vma = asp_vma_next(&src->vmas, vma)) {
-		ret = asp_clone_vma(dst, src, vma);
+		ret = asp_clone_vma(dst, src, vma, eager);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+/*
+ * After a failed copy-on-write clone the source keeps COW marks on pages
+ * no one else maps: harmless (the first write reuses the page) but it
+ * would show as a change, so give the exclusive ones their entries back.
+ */
+static int asp_clone_unmark(u64 *ptep, unsigned long addr, void *arg)
+{
+	struct asp_mm *mm = arg;
+	struct page *page = asp_pte_page(*ptep);
+	struct asp_vma *vma;
+
+	if (!(*ptep & ASP_PTE_COW) || asp_page_is_zero(page) ||
+	    asp_data_page_shared(page))
+		return 0;
+	vma = asp_vma_find(&mm->vmas, addr);
+	*ptep &= ~ASP_PTE_COW;
+	if (vma && (vma->flags & ASP_VM_WRITE) && (*ptep & ASP_PTE_P))
+		*ptep |= ASP_PTE_RW;
+	return 0;
+}
+
 /**
  * asp_clone() - copy a whole address space, like fork()
- * @mm: the source; takes its lock for read
+ * @mm: the source; takes its lock for write (its entries become
+ *	copy-on-write)
+ * @eager: copy private pages now instead of sharing them copy-on-write
  *
- * Copies page by page, rescheduling in between.  Running out of memory or
- * of the memory cgroup's limit fails the clone instead of invoking the OOM
- * killer (see mem.c).
+ * Walks every mapped entry, rescheduling in between.  Running out of
+ * memory or of the memory cgroup's limit fails the clone instead of
+ * invoking the OOM killer (see mem.c).
  *
  * Context: process context, may sleep; takes both address spaces' locks.
  * Return: the copy, or an ERR_PTR(): -ENOMEM if memory, the memory
  * cgroup's limit or the resident limit ran out; -EINTR if the calling
- * task got a fatal signal.  On error the source is untouched and nothing
- * leaks.
+ * task got a fatal signal.  On error the source's contents, VMAs and
+ * counters are unchanged and nothing leaks.
  */
-struct asp_mm *asp_clone(struct asp_mm *mm)
+struct asp_mm *asp_clone(struct asp_mm *mm, bool eager)
 {
 	struct asp_mm *new;
 	int ret;
 
-	down_read(&mm->lock);
+	down_write(&mm->lock);
 	new = asp_mm_create_levels(mm->pt.levels);
 	if (IS_ERR(new)) {
-		up_read(&mm->lock);
+		up_write(&mm->lock);
 		return new;
 	}
 	/* Same lock class as the source's: tell lockdep it nests. */
 	down_write_nested(&new->lock, SINGLE_DEPTH_NESTING);
-	ret = asp_clone_locked(new, mm);
+	ret = asp_clone_locked(new, mm, eager);
 	up_write(&new->lock);
-	up_read(&mm->lock);
-	if (ret) {
-		asp_mm_destroy(new);
-		return ERR_PTR(ret);
-	}
-	return new;
+	up_write(&mm->lock);
+	if (!ret)
+		return new;
+	asp_mm_destroy(new);
+	down_write(&mm->lock);
+	asp_pt_walk(&mm->pt, 0, mm->layout.task_size, asp_clone_unmark, mm);
+	up_write(&mm->lock);
+	return ERR_PTR(ret);
 }

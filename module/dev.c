@@ -5,15 +5,21 @@
  * This is the only file that knows about user memory: every ioctl copies
  * its struct in once (copy_struct_from_user(), so older and newer user
  * space both work), calls one core function with kernel values, and
- * copies the result out.  The address-space lock is never held across a
- * user copy.
+ * copies the result out.  pread/pwrite and ASPACE_IOC_ACCESS move data a
+ * page at a time: a read copies from a page the core returns with a
+ * reference, with no lock held; a write copies into a bounce page first,
+ * which the core then writes into the address space under its lock.  The
+ * address-space lock is never held across a user copy.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/miscdevice.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -36,6 +42,8 @@ union asp_ioctl_buf {
 	struct aspace_layout layout;
 	struct aspace_limits limits;
 	struct aspace_stats stats;
+	struct aspace_access access;
+	struct aspace_madvise madvise;
 };
 
 /*
@@ -49,8 +57,10 @@ static_assert(sizeof(struct aspace_brk) == 16);
 static_assert(sizeof(struct aspace_clone) == 16);
 static_assert(sizeof(struct aspace_query) == 56);
 static_assert(sizeof(struct aspace_layout) == 56);
-static_assert(sizeof(struct aspace_limits) == 40);
-static_assert(sizeof(struct aspace_stats) == 104);
+static_assert(sizeof(struct aspace_limits) == 48);
+static_assert(sizeof(struct aspace_stats) == 112);
+static_assert(sizeof(struct aspace_access) == 56);
+static_assert(sizeof(struct aspace_madvise) == 24);
 /* The core uses the kernel's own PROT_* and MAP_* values. */
 #define ASP_UAPI_SAME(uapi, kernel)	static_assert((uapi) == (kernel))
 ASP_UAPI_SAME(ASPACE_PROT_READ, PROT_READ);
@@ -158,9 +168,10 @@ static int asp_ioctl_clone(struct asp_ucmd *ucmd)
 	struct file *nfile;
 	int fd;
 
-	if (cl->reserved || cl->flags & ~ASPACE_CLONE_NOCLOEXEC)
+	if (cl->reserved ||
+	    cl->flags & ~(ASPACE_CLONE_NOCLOEXEC | ASPACE_CLONE_EAGER))
 		return -EINVAL;
-	new = asp_clone(ucmd->mm);
+	new = asp_clone(ucmd->mm, cl->flags & ASPACE_CLONE_EAGER);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	fd = get_unused_fd_flags(O_RDWR |
@@ -175,6 +186,8 @@ static int asp_ioctl_clone(struct asp_ucmd *ucmd)
 		asp_mm_destroy(new);
 		return PTR_ERR(nfile);
 	}
+	/* pread/pwrite at the address, as on the device's own files. */
+	nfile->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 	cl->fd = fd;
 	ucmd->new_file = nfile;
 	ucmd->new_fd = fd;
@@ -223,6 +236,89 @@ static int asp_ioctl_stats(struct asp_ucmd *ucmd)
 	return asp_stats(ucmd->mm, st);
 }
 
+/* A bounce buffer's worth of a data access, up to the end of a page. */
+static unsigned long asp_chunk(unsigned long addr, unsigned long left)
+{
+	return min(left, PAGE_SIZE - offset_in_page(addr));
+}
+
+static int asp_access_chunk(struct asp_ucmd *ucmd, struct aspace_access *a,
+			    void *bounce, struct asp_access_res *res)
+{
+	void __user *ubuf = u64_to_user_ptr(a->buf + a->done);
+	unsigned long addr = a->addr + a->done;
+	unsigned long n = asp_chunk(addr, a->length - a->done);
+	bool write = a->kind == ASPACE_ACCESS_WRITE;
+	int ret;
+
+	if (write && copy_from_user(bounce, ubuf, n))
+		return -EFAULT;
+	ret = asp_access(ucmd->mm, a->kind, addr, n, bounce, res);
+	if (!write && res->done && copy_to_user(ubuf, bounce, res->done))
+		return -EFAULT;
+	return ret;
+}
+
+/* With a buffer: a bounce page at a time; without: the whole range. */
+static int asp_access_loop(struct asp_ucmd *ucmd, struct aspace_access *a,
+			   struct asp_access_res *res)
+{
+	void *bounce;
+	int ret = 0;
+
+	if (!a->buf)
+		return asp_access(ucmd->mm, a->kind, a->addr, a->length, NULL,
+				  res);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (a->done < a->length) {
+		ret = asp_access_chunk(ucmd, a, bounce, res);
+		a->done += res->done;
+		if (ret || res->si_code)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	kfree(bounce);
+	res->done = a->done;
+	return ret;
+}
+
+static int asp_ioctl_access(struct asp_ucmd *ucmd)
+{
+	struct aspace_access *a = ucmd->arg;
+	struct asp_access_res res = {};
+	u64 end;
+	int ret;
+
+	if (a->done || a->fault_addr || a->signo || a->si_code)
+		return -EINVAL;
+	if (a->kind > ASPACE_ACCESS_EXEC)
+		return -EINVAL;
+	if (check_add_overflow(a->addr, a->length, &end))
+		return -EINVAL;
+	if (a->buf && check_add_overflow(a->buf, a->length, &end))
+		return -EFAULT;
+	ret = asp_access_loop(ucmd, a, &res);
+	if (ret)
+		return ret;
+	a->done = res.done;
+	a->fault_addr = res.fault_addr;
+	a->si_code = res.si_code;
+	a->signo = res.si_code ? SIGSEGV : 0;
+	return 0;
+}
+
+static int asp_ioctl_madvise(struct asp_ucmd *ucmd)
+{
+	struct aspace_madvise *m = ucmd->arg;
+
+	return asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
+}
+
 #define ASP_IOCTL_OP(_cmd, _fn, _struct, _last)				\
 	{								\
 		.cmd = _cmd,						\
@@ -254,6 +350,10 @@ static const struct asp_ioctl_op asp_ioctl_ops[] = {
 		     struct aspace_limits, resident_bytes),
 	ASP_IOCTL_OP(ASPACE_IOC_STATS, asp_ioctl_stats, struct aspace_stats,
 		     cow_breaks),
+	ASP_IOCTL_OP(ASPACE_IOC_ACCESS, asp_ioctl_access, struct aspace_access,
+		     si_code),
+	ASP_IOCTL_OP(ASPACE_IOC_MADVISE, asp_ioctl_madvise,
+		     struct aspace_madvise, length),
 };
 
 /*
@@ -329,6 +429,107 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	return 0;
 }
 
+/*
+ * What a /proc/PID/mem transfer returns when it stops: the bytes done, or
+ * why nothing was: -EIO where no memory is (or may be written), the
+ * errno otherwise.  A fault on the user buffer is -EFAULT, as mem_rw().
+ */
+static ssize_t asp_rw_result(size_t done, int ret)
+{
+	if (ret == -EFAULT)
+		return ret;
+	return done ? done : ret;
+}
+
+static ssize_t asp_fops_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned long addr = *ppos, n;
+	struct page *page;
+	size_t done = 0;
+	void *kaddr;
+	int ret = 0;
+
+	while (done < count) {
+		n = asp_chunk(addr, count - done);
+		ret = asp_mem_get_page(file->private_data, addr, &page);
+		if (ret)
+			break;
+		kaddr = kmap_local_page(page);
+		n -= copy_to_user(buf + done, kaddr + offset_in_page(addr), n);
+		kunmap_local(kaddr);
+		asp_mem_put_page(page);
+		if (!n) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		addr += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	*ppos = addr;
+	return asp_rw_result(done, ret);
+}
+
+static ssize_t asp_fops_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	unsigned long addr = *ppos, n;
+	size_t done = 0;
+	void *bounce;
+	int ret = 0;
+
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < count) {
+		n = asp_chunk(addr, count - done);
+		if (copy_from_user(bounce, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = asp_mem_write(file->private_data, addr, bounce, n);
+		if (ret)
+			break;
+		done += n;
+		addr += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(bounce);
+	*ppos = addr;
+	return asp_rw_result(done, ret);
+}
+
+/* Like /proc/PID/mem's mem_lseek(): the offset is an address. */
+static loff_t asp_fops_llseek(struct file *file, loff_t offset, int whence)
+{
+	loff_t pos;
+
+	switch (whence) {
+	case SEEK_SET:
+		pos = offset;
+		break;
+	case SEEK_CUR:
+		if (check_add_overflow(file->f_pos, offset, &pos))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (pos < 0)
+		return -EINVAL;
+	file->f_pos = pos;
+	return pos;
+}
+
 static int asp_fops_open(struct inode *inode, struct file *file)
 {
 	struct asp_mm *mm;
@@ -352,7 +553,9 @@ static const struct file_operations asp_fops = {
 	.release	= asp_fops_release,
 	.unlocked_ioctl	= asp_fops_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
+	.llseek		= asp_fops_llseek,
+	.read		= asp_fops_read,
+	.write		= asp_fops_write,
 };
 
 static ssize_t pages_data_show(struct device *dev,

@@ -6,7 +6,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 
-#include "aspace.h"
+#include "internal.h"
 
 #define ASP_PTE_ACCESS	(ASP_PTE_P | ASP_PTE_RW | ASP_PTE_US | ASP_PTE_NX | \
 			 ASP_PTE_PROTNONE)

@@ -20,9 +20,14 @@
  * Every range operation recurses from the root and steps over one whole
  * entry of a level at a time, so absent subtrees cost one test each.
  *
- * Locking: none here.  The caller serialises all calls on one hierarchy
- * (the address space's lock: write side for changes, read side for
- * asp_pt_lookup() and for walks that change no entry).
+ * Locking: the caller holds the address space's lock: the write side
+ * for every change, the read side for asp_pt_lookup(), for walks that
+ * change no entry and for asp_pt_leaf_alloc().  asp_pt_leaf_alloc() links
+ * the tables it makes under the page-table lock (@pt->lock), with the
+ * table zeroed before the entry that links it is visible, so lock-free
+ * walkers under the read side see either no table or an empty one; faults
+ * change leaves under the same lock.  Tables are freed only under the
+ * write side.
  */
 #include <linux/errno.h>
 #include <linux/list.h>
@@ -112,6 +117,7 @@ int asp_pt_init(struct asp_pgtable *pt, unsigned int levels)
 		return -ENOMEM;
 	pt->levels = levels;
 	pt->nr_tables[levels - 1] = 1;
+	spin_lock_init(&pt->lock);
 	return 0;
 }
 
@@ -290,10 +296,68 @@ u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr)
 	if (addr >= asp_pt_task_size(pt))
 		return NULL;
 	for (level = pt->levels - 1; level > 0; level--) {
-		entry = asp_pt_table(table)[asp_pt_index(addr, level)];
+		entry = READ_ONCE(asp_pt_table(table)[asp_pt_index(addr, level)]);
 		if (!asp_pt_entry_is_table(entry, level))
 			return NULL;
 		table = asp_pt_child(entry);
+	}
+	return &asp_pt_table(table)[asp_pt_index(addr, 0)];
+}
+
+/* Link a new table under @entry of @table, unless a racing fault did. */
+static void asp_pt_link(struct asp_pgtable *pt, struct page *table,
+			unsigned int level, u64 *entry)
+{
+	struct page *new = asp_table_page_alloc();
+
+	if (!new)
+		return;
+	spin_lock(&pt->lock);
+	if (!*entry) {
+		/* The zeroed table before the entry that makes it visible. */
+		smp_wmb();
+		WRITE_ONCE(*entry, asp_pt_table_entry(new));
+		asp_pt_count_inc(table);
+		pt->nr_tables[level - 1]++;
+		new = NULL;
+	}
+	spin_unlock(&pt->lock);
+	if (new)
+		asp_table_page_free(new);
+}
+
+/**
+ * asp_pt_leaf_alloc() - the leaf slot that maps an address, made if absent
+ * @pt: the hierarchy
+ * @addr: a user address (need not be aligned)
+ *
+ * Allocates and links the missing tables, one at a time, like Linux's
+ * __pte_alloc(): each is allocated without a lock and linked under
+ * @pt->lock, so faults on other addresses go on meanwhile.  On failure,
+ * tables linked already stay (empty), as in Linux; asp_pt_unmap() and
+ * asp_pt_destroy() free them.
+ *
+ * Context: the address space's lock held for read or write; takes
+ * @pt->lock.  May sleep.
+ * Return: the slot (read and change it under @pt->lock), or NULL if
+ * memory ran out, @addr is not below asp_pt_task_size() or a large-page
+ * entry is in the way.
+ */
+u64 *asp_pt_leaf_alloc(struct asp_pgtable *pt, unsigned long addr)
+{
+	struct page *table = pt->root;
+	unsigned int level;
+	u64 *entry;
+
+	if (addr >= asp_pt_task_size(pt))
+		return NULL;
+	for (level = pt->levels - 1; level > 0; level--) {
+		entry = &asp_pt_table(table)[asp_pt_index(addr, level)];
+		if (!READ_ONCE(*entry))
+			asp_pt_link(pt, table, level, entry);
+		if (!asp_pt_entry_is_table(READ_ONCE(*entry), level))
+			return NULL;
+		table = asp_pt_child(READ_ONCE(*entry));
 	}
 	return &asp_pt_table(table)[asp_pt_index(addr, 0)];
 }
@@ -309,7 +373,8 @@ u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr)
  * Keeps the table's count of used entries right.  If the slot held a
  * mapped entry, the reference on its page is the caller's to drop.
  *
- * Context: caller holds the hierarchy's lock for writing.
+ * Context: caller holds the hierarchy's lock for writing, or for reading
+ * and @pt->lock.
  */
 void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
 		u64 pte)
@@ -318,7 +383,7 @@ void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
 		return;
 	if (!*ptep)
 		asp_pt_count_inc(virt_to_page(ptep));
-	*ptep = pte;
+	WRITE_ONCE(*ptep, pte);
 }
 
 /**
@@ -495,7 +560,7 @@ static int asp_pt_walk_leaves(struct page *table, unsigned long start,
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		ptep = &tbl[asp_pt_index(addr, 0)];
-		if (!*ptep)
+		if (!READ_ONCE(*ptep))
 			continue;
 		ret = fn(ptep, addr, arg);
 		if (ret)
@@ -516,7 +581,7 @@ static int asp_pt_walk_level(struct page *table, unsigned int level,
 
 	for (addr = start; addr < end; addr = next) {
 		next = asp_pt_next(addr, end, level);
-		entry = tbl[asp_pt_index(addr, level)];
+		entry = READ_ONCE(tbl[asp_pt_index(addr, level)]);
 		if (!asp_pt_entry_is_table(entry, level))
 			continue;
 		child = asp_pt_child(entry);
@@ -572,6 +637,9 @@ static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
 	/* Never unmap: keep P or PROTNONE unless the other replaced it. */
 	if (!(pte & ASP_PT_MAPPED))
 		pte |= *ptep & ASP_PT_MAPPED;
+	/* A page that may be shared is copied before a write, never written. */
+	if (pte & ASP_PTE_COW)
+		pte &= ~ASP_PTE_RW;
 	*ptep = pte;
 	return 0;
 }
@@ -588,7 +656,8 @@ static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
  * never changed (they are masked out of @set and @clear), and a leaf stays
  * mapped: ASP_PTE_P may go only if ASP_PTE_PROTNONE takes its place (an
  * mprotect to PROT_NONE), and the other way round; a result with neither
- * keeps the old one.  Absent leaves stay absent; nothing is allocated.
+ * keeps the old one.  An entry marked ASP_PTE_COW never gets ASP_PTE_RW.
+ * Absent leaves stay absent; nothing is allocated.
  *
  * Context: caller holds the hierarchy's lock for writing.  Does not sleep.
  * Return: 0, or -EINVAL for a bad range (then nothing changed).

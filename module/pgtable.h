@@ -17,8 +17,11 @@
  * (the root excepted), so after everything is unmapped only the root is
  * left.
  *
- * Locking: the caller serialises all calls on one hierarchy (the address
- * space's lock: write side for changes, read side for lookups and walks).
+ * Locking: the caller serialises changes of the hierarchy's shape with
+ * the address space's lock: the write side for everything that unmaps or
+ * frees; the read side for lookups, walks and asp_pt_leaf_alloc(), which
+ * links new tables under @lock.  Faults change leaf entries under the
+ * read side with @lock held (the page-table lock).
  */
 #ifndef _ASPACE_PGTABLE_H
 #define _ASPACE_PGTABLE_H
@@ -26,6 +29,7 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/mm.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #define ASP_PTE_P	BIT_ULL(0)	/* present */
@@ -37,7 +41,10 @@
 #define ASP_PTE_D	BIT_ULL(6)	/* dirty (leaf only) */
 #define ASP_PTE_PS	BIT_ULL(7)	/* large page (PD/PDPT entries) */
 #define ASP_PTE_G	BIT_ULL(8)	/* global (leaf only) */
-#define ASP_PTE_COW	BIT_ULL(9)	/* software: copy-on-write */
+/* Software: the page may be shared (a clone, the zero page); copy or
+ * reuse it before a write, never write it in place.
+ */
+#define ASP_PTE_COW	BIT_ULL(9)
 #define ASP_PTE_PROTNONE BIT_ULL(10)	/* software: PROT_NONE, P clear */
 #define ASP_PTE_SW3	BIT_ULL(11)	/* software: free */
 #define ASP_PTE_NX	BIT_ULL(63)	/* no execute */
@@ -60,11 +67,14 @@
  * @root: the top-level table page
  * @levels: 4 or 5
  * @nr_tables: table pages per level (index as above); root included
+ * @lock: the page-table lock: taken to link a table or change a leaf
+ *	while the address space's lock is held only for read
  */
 struct asp_pgtable {
 	struct page *root;
 	unsigned int levels;
 	unsigned long nr_tables[ASP_PT_MAX_LEVELS];
+	spinlock_t lock;	/* the page-table lock, see above */
 };
 
 /**
@@ -115,6 +125,7 @@ int __must_check asp_pt_prepare(struct asp_pgtable *pt, unsigned long start,
 int __must_check asp_pt_map(struct asp_pgtable *pt, unsigned long addr,
 			    struct page *page, u64 flags);
 u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr);
+u64 *asp_pt_leaf_alloc(struct asp_pgtable *pt, unsigned long addr);
 void asp_pt_set(struct asp_pgtable *pt, unsigned long addr, u64 *ptep,
 		u64 pte);
 int asp_pt_unmap(struct asp_pgtable *pt, unsigned long start,

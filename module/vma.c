@@ -13,9 +13,21 @@
 #include <linux/slab.h>
 
 #include "mem.h"
+#include "shm.h"
 #include "vma.h"
 
 static struct kmem_cache *asp_vma_cachep;
+static atomic64_t asp_next_id = ATOMIC64_INIT(0);
+
+/**
+ * asp_anon_id_new() - a new identity for anonymous memory or an object
+ *
+ * Return: a number never returned before (never 0).  Any context.
+ */
+u64 asp_anon_id_new(void)
+{
+	return atomic64_inc_return(&asp_next_id);
+}
 
 /**
  * asp_vma_cache_init() - create the slab cache for VMAs
@@ -104,6 +116,9 @@ struct asp_vma *asp_vma_dup(const struct asp_vma *vma)
 	if (new) {
 		new->pgoff = vma->pgoff;
 		new->obj = vma->obj;
+		new->shm = vma->shm;
+		if (new->shm)
+			asp_shm_get(new->shm);
 		new->anon = vma->anon;
 	}
 	return new;
@@ -112,11 +127,16 @@ struct asp_vma *asp_vma_dup(const struct asp_vma *vma)
 /**
  * asp_vma_free() - free a VMA that is in no set
  * @vma: the VMA, or NULL
+ *
+ * Drops the VMA's reference on its shared object, which frees the
+ * object's pages if it was the last.  May sleep.
  */
 void asp_vma_free(struct asp_vma *vma)
 {
 	if (!vma)
 		return;
+	if (vma->shm)
+		asp_shm_put(vma->shm);
 	atomic_long_dec(&asp_nr_vmas);
 	kmem_cache_free(asp_vma_cachep, vma);
 }

@@ -20,12 +20,16 @@
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
+struct asp_shm;
+
 #define ASP_VM_READ		0x01UL
 #define ASP_VM_WRITE		0x02UL
 #define ASP_VM_EXEC		0x04UL
 #define ASP_VM_SHARED		0x08UL
 #define ASP_VM_GROWSDOWN	0x10UL	/* a stack: guard gap below it */
 #define ASP_VM_ACCOUNT		0x20UL	/* private, writable at some time */
+#define ASP_VM_DONTCOPY		0x40UL	/* MADV_DONTFORK: clone skips it */
+#define ASP_VM_WIPEONFORK	0x80UL	/* MADV_WIPEONFORK: clone gets zeros */
 
 #define ASP_VM_PROT_MASK	(ASP_VM_READ | ASP_VM_WRITE | ASP_VM_EXEC)
 
@@ -36,6 +40,8 @@
  * @flags: ASP_VM_*
  * @pgoff: shared: page offset of @start in the backing object
  * @obj: shared: identity of the backing object (one per MAP_SHARED mmap)
+ * @shm: shared: the backing object, holding the pages (a reference per
+ *	VMA, taken by asp_vma_dup() and dropped by asp_vma_free())
  * @anon: private: identity of its anonymous memory, 0 until a page is
  *	populated (Linux's anon_vma: VMAs with different ones never merge)
  * @list: link on a caller's list of VMAs taken out of the tree
@@ -46,6 +52,7 @@ struct asp_vma {
 	unsigned long flags;
 	unsigned long pgoff;
 	u64 obj;
+	struct asp_shm *shm;
 	u64 anon;
 	struct list_head list;
 };
@@ -78,6 +85,7 @@ struct asp_vma_search {
 	bool topdown;
 };
 
+u64 asp_anon_id_new(void);
 int asp_vma_cache_init(void);
 void asp_vma_cache_exit(void);
 

@@ -3,7 +3,8 @@
  * Helpers shared by the end-to-end tests of /dev/aspace: the layout
  * constants the tests expect, listing every VMA of an address space,
  * comparing listings and whole snapshots (VMAs, counters, layout, limits,
- * break), and reading the module's global page counters from sysfs.
+ * break), reading and writing an address space's memory with pread(2) and
+ * pwrite(2), and reading the module's global page counters from sysfs.
  *
  * Include after kselftest_harness.h: the EXPECT_* and ASSERT_* macros
  * here use the harness.
@@ -38,7 +39,8 @@
 #define DEF_MMAP_BASE		0x7ffff7fff000ULL	/* window - 128 MiB */
 #define DEF_LEGACY_BASE		0x2aaaaaaab000ULL	/* window / 3 */
 #define DEF_HEAP_START		0x555555555000ULL	/* window / 3 * 2 */
-#define DEF_STACK_SIZE		(8ULL << 20)
+#define DEF_STACK_SIZE		(128ULL << 10)	/* what the stack starts with */
+#define DEF_STACK_LIMIT		(8ULL << 20)	/* RLIMIT_STACK */
 #define DEF_STACK_GUARD_GAP	0x100000ULL
 #define DEF_MAX_MAP_COUNT	65530ULL
 
@@ -424,6 +426,54 @@ static inline int lowest_free_fd(void)
 	if (fd >= 0)
 		close(fd);
 	return fd;
+}
+
+/*
+ * Write @len bytes of @byte at @addr of the address space behind @fd with
+ * pwrite(2), by the rules of /proc/PID/mem: the protection is ignored and
+ * a private page gets a copy of its own (the zero page or a page shared
+ * copy-on-write is replaced by a new one), as a forced write does.
+ * Return: 0, or a negative errno (-EIO if nothing was written).
+ */
+static inline int mem_fill(int fd, __u64 addr, __u64 len, unsigned char byte)
+{
+	unsigned char buf[512];
+	size_t chunk;
+	ssize_t n;
+
+	memset(buf, byte, sizeof(buf));
+	while (len) {
+		chunk = len < sizeof(buf) ? len : sizeof(buf);
+		n = pwrite(fd, buf, chunk, (off_t)addr);
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EIO;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Do the @len bytes at @addr of @fd all read @byte (pread(2))? */
+static inline bool mem_is(int fd, __u64 addr, __u64 len, unsigned char byte)
+{
+	unsigned char buf[512];
+	size_t chunk, i;
+	ssize_t n;
+
+	while (len) {
+		chunk = len < sizeof(buf) ? len : sizeof(buf);
+		n = pread(fd, buf, chunk, (off_t)addr);
+		if (n <= 0)
+			return false;
+		for (i = 0; i < (size_t)n; i++)
+			if (buf[i] != byte)
+				return false;
+		addr += n;
+		len -= n;
+	}
+	return true;
 }
 
 /*
