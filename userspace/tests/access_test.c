@@ -344,7 +344,7 @@ TEST_F(acc, output_fields_without_fault)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, aspace_mmap(self->fd, ARENA_LOW, PAGES(2), P_RW,
 				 M_PRIV | M_FIXED, NULL));
-	memset(&a, 0xff, sizeof(a));
+	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.kind = ASPACE_ACCESS_READ;
 	a.addr = ARENA_LOW + PG - 32;
@@ -357,6 +357,42 @@ TEST_F(acc, output_fields_without_fault)
 	EXPECT_EQ(sizeof(buf), a.length);
 	EXPECT_EQ((uintptr_t)buf, a.buf);
 	EXPECT_EQ(sizeof(buf), a.done);
+	EXPECT_EQ(0, a.fault_addr);
+	EXPECT_EQ(0, a.signo);
+	EXPECT_EQ(0, a.si_code);
+}
+
+/*
+ * done, fault_addr, signo and si_code are out fields (uapi): what the
+ * caller leaves in them is overwritten, not refused as a reserved field.
+ */
+TEST_F(acc, output_fields_ignored_on_input)
+{
+	struct aspace_access a;
+	unsigned char buf[64];
+
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, aspace_mmap(self->fd, ARENA_LOW, PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	memset(&a, 0xff, sizeof(a));
+	a.size = sizeof(a);
+	a.kind = ASPACE_ACCESS_READ;
+	a.addr = ARENA_LOW + PG - 32;
+	a.length = sizeof(buf);
+	a.buf = (uintptr_t)buf;
+	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS, &a));
+	EXPECT_EQ(32, a.done);
+	EXPECT_EQ(ARENA_LOW + PG, a.fault_addr);
+	EXPECT_EQ(SIGSEGV, a.signo);
+	EXPECT_EQ(SEGV_MAPERR, a.si_code);
+	memset(&a, 0xff, sizeof(a));
+	a.size = sizeof(a);
+	a.kind = ASPACE_ACCESS_READ;
+	a.addr = ARENA_LOW;
+	a.length = 8;
+	a.buf = (uintptr_t)buf;
+	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS, &a));
+	EXPECT_EQ(8, a.done);
 	EXPECT_EQ(0, a.fault_addr);
 	EXPECT_EQ(0, a.signo);
 	EXPECT_EQ(0, a.si_code);
@@ -381,10 +417,6 @@ TEST_F(acc, length_zero_does_nothing)
 			a.size = sizeof(a);
 			a.kind = k;
 			a.addr = addrs[i];
-			a.done = 77;
-			a.fault_addr = 77;
-			a.signo = 77;
-			a.si_code = 77;
 			EXPECT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS,
 						  &a)) {
 				TH_LOG("kind %u at %#llx", k,
