@@ -248,6 +248,10 @@ static void add_top(struct script *s, __u64 top)
 	sc_add(s, OP_PWRITE, top - 4, 8, 9, 0);
 	sc_add(s, OP_PWRITE, top, 8, 9, 0);
 	sc_read_back(s, top - PAGES(2), PAGES(2));
+	/* Kernel addresses, canonical in both paging modes. */
+	sc_add(s, OP_READ, 0xffff800000001000ULL, 8, 0, 0);
+	sc_add(s, OP_WRITE, 0xffffffffffff0000ULL, 8, 1, 0);
+	sc_add(s, OP_EXEC, 0xffffffffff600000ULL + PG, 1, 0, 0);
 }
 
 /*
