@@ -84,7 +84,8 @@ static int asp_clone_pte(u64 *ptep, unsigned long addr, void *arg)
 	cond_resched();
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	if (asp_clone_resident_full(ctx->dst))
+	if (!asp_page_is_zero(asp_pte_page(old)) &&
+	    asp_clone_resident_full(ctx->dst))
 		return -ENOMEM;
 	page = asp_clone_page(ctx, ptep, &flags);
 	if (!page)

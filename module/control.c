@@ -249,14 +249,40 @@ out:
 	return ret;
 }
 
+/**
+ * struct asp_shared_count - counting pages another address space maps
+ * @refs: references a page not mapped elsewhere has: its entry's, and
+ *	for a shared mapping its shared object's
+ * @shared: pages with more
+ */
+struct asp_shared_count {
+	int refs;
+	u64 shared;
+};
+
 static int asp_count_shared(u64 *ptep, unsigned long addr, void *arg)
 {
 	struct page *page = asp_pte_page(READ_ONCE(*ptep));
-	u64 *shared = arg;
+	struct asp_shared_count *sc = arg;
 
-	if (!asp_page_is_zero(page) && asp_data_page_shared(page))
-		(*shared)++;
+	if (!asp_page_is_zero(page) && page_ref_count(page) > sc->refs)
+		sc->shared++;
 	return 0;
+}
+
+/* Resident pages that another address space (a clone) maps too. */
+static u64 asp_shared_pages(struct asp_mm *mm)
+{
+	struct asp_shared_count sc = {};
+	struct asp_vma *vma;
+
+	for (vma = asp_vma_find_next(&mm->vmas, 0); vma;
+	     vma = asp_vma_next(&mm->vmas, vma)) {
+		sc.refs = vma->shm ? 2 : 1;
+		asp_pt_walk(&mm->pt, vma->start, vma->end, asp_count_shared,
+			    &sc);
+	}
+	return sc.shared;
 }
 
 /**
@@ -274,9 +300,7 @@ int asp_stats(struct asp_mm *mm, struct aspace_stats *st)
 	st->nr_vmas = mm->vmas.count;
 	st->mapped_bytes = (u64)mm->total_vm << PAGE_SHIFT;
 	st->data_bytes = (u64)mm->data_vm << PAGE_SHIFT;
-	st->shared_pages = 0;
-	asp_pt_walk(&mm->pt, 0, mm->layout.task_size, asp_count_shared,
-		    &st->shared_pages);
+	st->shared_pages = asp_shared_pages(mm);
 	spin_lock(&mm->pt.lock);
 	st->resident_pages = mm->resident;
 	for (i = 0; i < ASP_PT_MAX_LEVELS; i++)

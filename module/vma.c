@@ -9,6 +9,7 @@
  * asp_vma_unsplit(), whose store overwrites exactly one existing slot and
  * so never allocates.  That is what makes every operation all-or-nothing.
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -17,6 +18,13 @@
 #include "vma.h"
 
 static struct kmem_cache *asp_vma_cachep;
+
+/* The address-space lock, which the tree uses as its external lock. */
+static void asp_vmas_assert_held(struct asp_vmas *vs)
+{
+	lockdep_assert_held(vs->lock);
+}
+
 static atomic64_t asp_next_id = ATOMIC64_INIT(0);
 
 /**
@@ -57,6 +65,7 @@ void asp_vmas_init(struct asp_vmas *vs, struct rw_semaphore *lock)
 {
 	mt_init_flags(&vs->mt, MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
 	mt_set_external_lock(&vs->mt, lock);
+	vs->lock = lock;
 	vs->count = 0;
 }
 
@@ -68,6 +77,7 @@ void asp_vmas_destroy(struct asp_vmas *vs)
 {
 	struct asp_vma *vma, *next;
 
+	asp_vmas_assert_held(vs);
 	for (vma = asp_vma_find_next(vs, 0); vma; vma = next) {
 		next = asp_vma_next(vs, vma);
 		asp_vma_free(vma);
@@ -164,6 +174,7 @@ void asp_vma_free_list(struct list_head *head)
  */
 struct asp_vma *asp_vma_find(struct asp_vmas *vs, unsigned long addr)
 {
+	asp_vmas_assert_held(vs);
 	return mtree_load(&vs->mt, addr);
 }
 
@@ -179,6 +190,7 @@ struct asp_vma *asp_vma_find_next(struct asp_vmas *vs, unsigned long addr)
 {
 	unsigned long index = addr;
 
+	asp_vmas_assert_held(vs);
 	return mt_find(&vs->mt, &index, ULONG_MAX);
 }
 
@@ -194,6 +206,7 @@ struct asp_vma *asp_vma_find_prev(struct asp_vmas *vs, unsigned long addr)
 {
 	MA_STATE(mas, &vs->mt, addr - 1, addr - 1);
 
+	asp_vmas_assert_held(vs);
 	if (!addr)
 		return NULL;
 	return mas_find_rev(&mas, 0);
@@ -208,6 +221,7 @@ struct asp_vma *asp_vma_find_prev(struct asp_vmas *vs, unsigned long addr)
  */
 struct asp_vma *asp_vma_next(struct asp_vmas *vs, struct asp_vma *vma)
 {
+	asp_vmas_assert_held(vs);
 	return asp_vma_find_next(vs, vma->end);
 }
 
@@ -224,6 +238,7 @@ bool asp_vma_overlaps(struct asp_vmas *vs, unsigned long start,
 {
 	unsigned long index = start;
 
+	asp_vmas_assert_held(vs);
 	return mt_find(&vs->mt, &index, end - 1);
 }
 
@@ -272,6 +287,7 @@ int asp_vma_insert(struct asp_vmas *vs, struct asp_vma *vma)
 {
 	int ret;
 
+	asp_vmas_assert_held(vs);
 	if (asp_vma_overlaps(vs, vma->start, vma->end))
 		return -EEXIST;
 	ret = asp_vma_store(vs, vma->start, vma->end, vma);
@@ -295,6 +311,7 @@ int asp_vma_split(struct asp_vmas *vs, struct asp_vma *vma,
 	struct asp_vma *new;
 	int ret;
 
+	asp_vmas_assert_held(vs);
 	new = asp_vma_dup(vma);
 	if (!new)
 		return -ENOMEM;
@@ -327,6 +344,7 @@ void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
 {
 	unsigned long index = upper->start;
 
+	asp_vmas_assert_held(vs);
 	while (index < upper->end) {
 		MA_STATE(mas, &vs->mt, index, index);
 
@@ -366,6 +384,7 @@ int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 	LIST_HEAD(inside);
 	int ret;
 
+	asp_vmas_assert_held(vs);
 	for (cur = asp_vma_find_next(vs, start); cur && cur->start < end;
 	     cur = asp_vma_next(vs, cur)) {
 		list_add_tail(&cur->list, &inside);
@@ -400,6 +419,7 @@ bool asp_vma_merge_next(struct asp_vmas *vs, struct asp_vma *vma)
 {
 	struct asp_vma *next = asp_vma_next(vs, vma);
 
+	asp_vmas_assert_held(vs);
 	if (!next || !asp_vma_can_merge(vma, next))
 		return false;
 	if (asp_vma_store(vs, vma->start, next->end, vma))
@@ -495,6 +515,7 @@ int asp_vma_find_area(struct asp_vmas *vs, const struct asp_vma_search *s,
 {
 	unsigned long length = s->length + s->align_mask;
 
+	asp_vmas_assert_held(vs);
 	if (!s->length || length < s->length)
 		return -ENOMEM;
 	if (s->topdown)

@@ -61,10 +61,12 @@ struct asp_vma {
  * struct asp_vmas - the VMA set
  * @mt: VMAs by address; gaps are holes
  * @count: VMAs in the tree
+ * @lock: the address-space lock, the tree's external lock
  */
 struct asp_vmas {
 	struct maple_tree mt;
 	unsigned long count;
+	struct rw_semaphore *lock;
 };
 
 /**

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The bad-input matrix for every ioctl of /dev/aspace: struct sizes too
- * small (EINVAL), larger with a nonzero tail (E2BIG) or a zero one
- * (accepted), bad pointers and structs that cannot be read or written
+ * small (EINVAL: below the first version of the struct), the first
+ * version's size (accepted), larger with a nonzero tail (E2BIG) or a zero
+ * one (accepted), bad pointers and structs that cannot be read or written
  * back (EFAULT), nonzero reserved fields (EINVAL), and per ioctl the
  * argument errors: length 0, unaligned addresses, ranges that wrap or
  * pass the task size, unknown prot and flag bits.
@@ -26,6 +27,11 @@ struct ioc {
 	const char *name;
 	unsigned int cmd;
 	unsigned int size;
+	/*
+	 * The size of the first version of the struct: the smallest the
+	 * module accepts (a newer module reads a missing tail as zero).
+	 */
+	unsigned int min_size;
 	/* Fill in a valid struct (not its size). */
 	void (*fill)(void *buf);
 	/* What that valid struct gives on the fixture's address space. */
@@ -96,33 +102,43 @@ static void fill_set_limits(void *buf)
 	a->resident_bytes = ASPACE_LIMIT_INFINITY;
 }
 
+/* The struct's size, and the same as the first version's. */
+#define SIZES(type)	sizeof(struct type), sizeof(struct type)
+
+/* The first aspace_limits ended with resident_bytes (40 bytes). */
+#define LIMITS_SIZES	sizeof(struct aspace_limits), \
+			offsetof(struct aspace_limits, stack_bytes)
+/* The first aspace_stats ended with cow_breaks (104 bytes). */
+#define STATS_SIZES	sizeof(struct aspace_stats), \
+			offsetof(struct aspace_stats, zero_page_maps)
+
 static const struct ioc iocs[] = {
-	{ "HANDSHAKE", ASPACE_IOC_HANDSHAKE, sizeof(struct aspace_handshake),
+	{ "HANDSHAKE", ASPACE_IOC_HANDSHAKE, SIZES(aspace_handshake),
 	  fill_handshake, 0, offsetof(struct aspace_handshake, reserved), 8 },
-	{ "MMAP", ASPACE_IOC_MMAP, sizeof(struct aspace_mmap), fill_mmap, 0,
+	{ "MMAP", ASPACE_IOC_MMAP, SIZES(aspace_mmap), fill_mmap, 0,
 	  offsetof(struct aspace_mmap, reserved), 4 },
 	/* munmap's prot must be zero: its reserved field. */
-	{ "MUNMAP", ASPACE_IOC_MUNMAP, sizeof(struct aspace_range),
-	  fill_munmap, 0, offsetof(struct aspace_range, prot), 4 },
-	{ "MPROTECT", ASPACE_IOC_MPROTECT, sizeof(struct aspace_range),
-	  fill_mprotect, 0, 0, 0 },
-	{ "BRK", ASPACE_IOC_BRK, sizeof(struct aspace_brk), fill_nothing, 0,
-	  offsetof(struct aspace_brk, reserved), 4 },
-	{ "CLONE", ASPACE_IOC_CLONE, sizeof(struct aspace_clone), fill_nothing,
-	  0, offsetof(struct aspace_clone, reserved), 4 },
-	{ "QUERY", ASPACE_IOC_QUERY, sizeof(struct aspace_query), fill_query,
+	{ "MUNMAP", ASPACE_IOC_MUNMAP, SIZES(aspace_range), fill_munmap, 0,
+	  offsetof(struct aspace_range, prot), 4 },
+	{ "MPROTECT", ASPACE_IOC_MPROTECT, SIZES(aspace_range), fill_mprotect,
 	  0, 0, 0 },
-	{ "GET_LAYOUT", ASPACE_IOC_GET_LAYOUT, sizeof(struct aspace_layout),
+	{ "BRK", ASPACE_IOC_BRK, SIZES(aspace_brk), fill_nothing, 0,
+	  offsetof(struct aspace_brk, reserved), 4 },
+	{ "CLONE", ASPACE_IOC_CLONE, SIZES(aspace_clone), fill_nothing, 0,
+	  offsetof(struct aspace_clone, reserved), 4 },
+	{ "QUERY", ASPACE_IOC_QUERY, SIZES(aspace_query), fill_query, 0, 0,
+	  0 },
+	{ "GET_LAYOUT", ASPACE_IOC_GET_LAYOUT, SIZES(aspace_layout),
 	  fill_nothing, 0, 0, 0 },
 	/* Not empty: a valid layout is refused only for that. */
-	{ "SET_LAYOUT", ASPACE_IOC_SET_LAYOUT, sizeof(struct aspace_layout),
+	{ "SET_LAYOUT", ASPACE_IOC_SET_LAYOUT, SIZES(aspace_layout),
 	  fill_set_layout, -EBUSY, 0, 0 },
-	{ "GET_LIMITS", ASPACE_IOC_GET_LIMITS, sizeof(struct aspace_limits),
-	  fill_nothing, 0, offsetof(struct aspace_limits, reserved), 4 },
-	{ "SET_LIMITS", ASPACE_IOC_SET_LIMITS, sizeof(struct aspace_limits),
-	  fill_set_limits, 0, offsetof(struct aspace_limits, reserved), 4 },
-	{ "STATS", ASPACE_IOC_STATS, sizeof(struct aspace_stats), fill_nothing,
-	  0, offsetof(struct aspace_stats, reserved), 4 },
+	{ "GET_LIMITS", ASPACE_IOC_GET_LIMITS, LIMITS_SIZES, fill_nothing, 0,
+	  offsetof(struct aspace_limits, reserved), 4 },
+	{ "SET_LIMITS", ASPACE_IOC_SET_LIMITS, LIMITS_SIZES, fill_set_limits, 0,
+	  offsetof(struct aspace_limits, reserved), 4 },
+	{ "STATS", ASPACE_IOC_STATS, STATS_SIZES, fill_nothing, 0,
+	  offsetof(struct aspace_stats, reserved), 4 },
 };
 
 /* Everything a failing call must leave as it was. */
@@ -248,7 +264,7 @@ static void drop_clone(const struct ioc *c, void *buf)
 
 TEST_F(bad, valid_structs_work)
 {
-	unsigned int i;
+	unsigned int i, k;
 	void *arg;
 
 	for (i = 0; i < ARRAY_SIZE(iocs); i++) {
@@ -260,11 +276,85 @@ TEST_F(bad, valid_structs_work)
 		if (!iocs[i].valid_ret)
 			drop_clone(&iocs[i], arg);
 	}
+	/*
+	 * The first version of a struct that grew works too: the output
+	 * fills that much of it, and its size tells the module's struct.
+	 */
+	for (i = 0; i < ARRAY_SIZE(iocs); i++) {
+		if (iocs[i].min_size == iocs[i].size)
+			continue;
+		arg = valid(&iocs[i], self->buf, iocs[i].min_size);
+		EXPECT_EQ(iocs[i].valid_ret,
+			  aspace_ioctl(self->fd, iocs[i].cmd, arg)) {
+			TH_LOG("%s size %u", iocs[i].name, iocs[i].min_size);
+		}
+		if (_IOC_DIR(iocs[i].cmd) & _IOC_READ)
+			EXPECT_EQ(iocs[i].size, *(__u32 *)arg) {
+				TH_LOG("%s", iocs[i].name);
+			}
+		for (k = iocs[i].min_size; k < BUF_SIZE; k++)
+			if (self->buf[k])
+				break;
+		EXPECT_EQ(BUF_SIZE, k) {
+			TH_LOG("%s size %u wrote byte %u", iocs[i].name,
+			       iocs[i].min_size, k);
+		}
+	}
 }
 
+/*
+ * A first-version aspace_limits (without stack_bytes) reads the other
+ * limits and sets them, keeping the stack limit; a first-version
+ * aspace_stats reads the counters it has.
+ */
+TEST_F(bad, first_version_structs)
+{
+	const unsigned int lim_size = offsetof(struct aspace_limits,
+					       stack_bytes);
+	const unsigned int st_size = offsetof(struct aspace_stats,
+					      zero_page_maps);
+	struct aspace_limits lim, old_lim;
+	struct aspace_stats st, old_st;
+
+	ASSERT_EQ(0, aspace_get_limits(self->fd, &lim));
+	EXPECT_EQ(DEF_STACK_LIMIT, lim.stack_bytes);
+	memset(&old_lim, 0xa5, sizeof(old_lim));
+	memset(&old_lim, 0, lim_size);
+	old_lim.size = lim_size;
+	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_GET_LIMITS, &old_lim));
+	EXPECT_EQ(0, memcmp((char *)&lim + 4, (char *)&old_lim + 4,
+			    lim_size - 4));
+	/* Not written past the first version. */
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old_lim.stack_bytes);
+	/* A new stack limit, then a first-version SET: it stays. */
+	ASSERT_EQ(0, set_limit(self->fd, stack_bytes, PAGES(64)));
+	memset(&old_lim, 0, sizeof(old_lim));
+	old_lim.size = lim_size;
+	old_lim.max_map_count = 100;
+	old_lim.as_bytes = ASPACE_LIMIT_INFINITY;
+	old_lim.data_bytes = PAGES(1000);
+	old_lim.resident_bytes = ASPACE_LIMIT_INFINITY;
+	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_SET_LIMITS, &old_lim));
+	ASSERT_EQ(0, aspace_get_limits(self->fd, &lim));
+	EXPECT_EQ(100, lim.max_map_count);
+	EXPECT_EQ(PAGES(1000), lim.data_bytes);
+	EXPECT_EQ(PAGES(64), lim.stack_bytes);
+
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	memset(&old_st, 0xa5, sizeof(old_st));
+	memset(&old_st, 0, st_size);
+	old_st.size = st_size;
+	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_STATS, &old_st));
+	EXPECT_EQ(0, memcmp((char *)&st + 4, (char *)&old_st + 4,
+			    st_size - 4));
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, old_st.zero_page_maps);
+}
+
+/* Smaller than the first version of the struct. */
 TEST_F(bad, size_too_small_einval)
 {
-	static const __u32 sizes[] = { 0, 1, 4, 7, 8, 12, 16, 24, 32, 40 };
+	static const __u32 sizes[] = { 0, 1, 4, 7, 8, 12, 16, 24, 32, 40,
+				       96 };
 	char what[96];
 	unsigned int i, j;
 	__u32 size;
@@ -273,8 +363,8 @@ TEST_F(bad, size_too_small_einval)
 	for (i = 0; i < ARRAY_SIZE(iocs); i++) {
 		for (j = 0; j <= ARRAY_SIZE(sizes); j++) {
 			size = j < ARRAY_SIZE(sizes) ? sizes[j] :
-						       iocs[i].size - 1;
-			if (size >= iocs[i].size)
+						       iocs[i].min_size - 1;
+			if (size >= iocs[i].min_size)
 				continue;
 			snprintf(what, sizeof(what), "%s size %u",
 				 iocs[i].name, size);
@@ -580,8 +670,11 @@ TEST_F(bad, other_arguments)
 	expect_fails("handshake version 0", ASPACE_IOC_HANDSHAKE, &hs, -EINVAL);
 	memset(&cl, 0, sizeof(cl));
 	cl.size = sizeof(cl);
-	cl.flags = 0x2;
+	cl.flags = 0x4;
 	expect_fails("clone flags", ASPACE_IOC_CLONE, &cl, -EINVAL);
+	cl.flags = ASPACE_CLONE_NOCLOEXEC | ASPACE_CLONE_EAGER | 0x80000000;
+	expect_fails("clone flags + valid ones", ASPACE_IOC_CLONE, &cl,
+		     -EINVAL);
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
 	q.query_flags = 0x2;
