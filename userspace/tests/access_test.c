@@ -367,39 +367,44 @@ TEST_F(acc, output_fields_without_fault)
 }
 
 /*
- * done, fault_addr, signo and si_code are out fields (uapi): what the
- * caller leaves in them is overwritten, not refused as a reserved field.
+ * done, fault_addr, signo and si_code are out fields that must be zero
+ * on input (Documentation/ioctls.md): anything else is EINVAL and no
+ * access is made.
  */
-TEST_F(acc, output_fields_ignored_on_input)
+TEST_F(acc, nonzero_output_fields_on_input_einval)
 {
+	static struct asp_snap before;
 	struct aspace_access a;
 	unsigned char buf[64];
+	unsigned int f;
 
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, aspace_mmap(self->fd, ARENA_LOW, PG, P_R,
+	ASSERT_EQ(0, aspace_mmap(self->fd, ARENA_LOW, PG, P_RW,
 				 M_PRIV | M_FIXED, NULL));
-	memset(&a, 0xff, sizeof(a));
-	a.size = sizeof(a);
-	a.kind = ASPACE_ACCESS_READ;
-	a.addr = ARENA_LOW + PG - 32;
-	a.length = sizeof(buf);
-	a.buf = (uintptr_t)buf;
-	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS, &a));
-	EXPECT_EQ(32, a.done);
-	EXPECT_EQ(ARENA_LOW + PG, a.fault_addr);
-	EXPECT_EQ(SIGSEGV, a.signo);
-	EXPECT_EQ(SEGV_MAPERR, a.si_code);
-	memset(&a, 0xff, sizeof(a));
-	a.size = sizeof(a);
-	a.kind = ASPACE_ACCESS_READ;
-	a.addr = ARENA_LOW;
-	a.length = 8;
-	a.buf = (uintptr_t)buf;
-	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS, &a));
-	EXPECT_EQ(8, a.done);
-	EXPECT_EQ(0, a.fault_addr);
-	EXPECT_EQ(0, a.signo);
-	EXPECT_EQ(0, a.si_code);
+	SNAP(self->fd, &before);
+	memset(buf, 0x11, sizeof(buf));
+	for (f = 0; f < 4; f++) {
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.kind = ASPACE_ACCESS_WRITE;
+		a.addr = ARENA_LOW;
+		a.length = sizeof(buf);
+		a.buf = (uintptr_t)buf;
+		if (f == 0)
+			a.done = 1;
+		else if (f == 1)
+			a.fault_addr = ARENA_LOW;
+		else if (f == 2)
+			a.signo = SIGSEGV;
+		else
+			a.si_code = -1;
+		EXPECT_EQ(-EINVAL, aspace_ioctl(self->fd, ASPACE_IOC_ACCESS,
+						&a)) {
+			TH_LOG("output field %u set", f);
+		}
+	}
+	EXPECT_UNCHANGED(self->fd, &before);
+	EXPECT_EQ(0, sysfs_pages_data());
 }
 
 /* Length 0 does nothing and succeeds, wherever it points. */

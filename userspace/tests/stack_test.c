@@ -484,12 +484,18 @@ static bool compare_real(struct __test_metadata *_metadata, const char *what,
 		TH_LOG("%s: the real child failed", what);
 		return false;
 	}
+	if (kind == OP_PREAD) {
+		TH_LOG("%s: Linux %s (pread %lld, start %+lld); aspace must not",
+		       what, lx.start_off ? "grows the stack" : "does not",
+		       lx.pread_ret, lx.start_off);
+		memset(&lx, 0, sizeof(lx));
+		lx.pread_ret = -EIO;
+	}
 	for (i = 0; i < ARRAY_SIZE(layouts); i++) {
 		fd = aspace_open(0);
 		if (fd < 0) {
-			fprintf(stderr, "#   %s: linux signo %d si_code %d fault %+lld start %+lld pread %lld\n",
-				what, lx.signo, lx.code, lx.fault_off,
-				lx.start_off, lx.pread_ret);
+			memset(&as, 0xff, sizeof(as));
+			real_equal(what, &lx, &as);
 			return false;
 		}
 		EXPECT_EQ(0, set_stack_layout(fd, layouts[i], 0, 0));
@@ -507,7 +513,10 @@ static bool compare_real(struct __test_metadata *_metadata, const char *what,
 /*
  * Below a real stack: a load, a store and a fetch one byte and further
  * below it (the fetch grows the stack, then faults: the stack is not
- * executable), and a pread of /proc/self/mem there.
+ * executable), and a pread of /proc/self/mem there.  Linux 6.1 grows the
+ * stack for the pread too; aspace does not, as Linux 6.12 (a documented
+ * difference): for the pread the expectation is EIO and no growth, and
+ * what the guest did is only logged.
  */
 TEST(below_the_stack_like_a_real_one)
 {
