@@ -626,7 +626,43 @@ static void m_close(struct model *m, unsigned int i)
 	m->fd[i] = -1;
 }
 
-/* Random writes through the live descriptors. */
+/*
+ * MADV_DONTNEED of page @p of descriptor @i: a private page is dropped
+ * (reads zeros, no page of its own); a shared one keeps its data.
+ */
+static bool m_dontneed(struct model *m, unsigned int i, unsigned int p)
+{
+	if (mem_madvise(m->fd[i], page_addr(m, p), PG, MADV_DONTNEED))
+		return false;
+	if (p < NPG - NSH) {
+		memset(m->data[i] + PAGES(p), 0, PG);
+		m->id[i][p] = 0;
+	}
+	return true;
+}
+
+/*
+ * MADV_POPULATE_WRITE of page @p: a write fault without a store (a copy
+ * if the page is shared, a new page if there is none).
+ */
+static bool m_populate_write(struct model *m, unsigned int i, unsigned int p)
+{
+	if (p == 6 || p == 7)
+		return true;	/* read-only: EINVAL, tested elsewhere */
+	if (mem_madvise(m->fd[i], page_addr(m, p), PG, MADV_POPULATE_WRITE))
+		return false;
+	if (p >= NPG - NSH) {
+		m->shalloc[p - (NPG - NSH)] = true;
+	} else if (!m->id[i][p]) {
+		m->id[i][p] = ++m->next_id;
+	} else if (id_elsewhere(m, i, p)) {
+		m->id[i][p] = ++m->next_id;
+		m->cow[i]++;
+	}
+	return true;
+}
+
+/* Random writes (and some madvise) through the live descriptors. */
 static bool m_writes(struct model *m, unsigned int n)
 {
 	unsigned int i, k, p;
@@ -637,6 +673,16 @@ static bool m_writes(struct model *m, unsigned int n)
 			i = rnd(m) % NFD;
 		} while (!m->live[i]);
 		p = rnd(m) % NPG;
+		switch (rnd(m) % 8) {
+		case 0:
+			if (!m_dontneed(m, i, p))
+				return false;
+			continue;
+		case 1:
+			if (!m_populate_write(m, i, p))
+				return false;
+			continue;
+		}
 		off = rnd(m) % PG;
 		len = 1 + rnd(m) % (PG - off);
 		if (rnd(m) % 4 == 0) {

@@ -250,6 +250,96 @@ TEST_F(dp, map_populate_stays_eager)
 	MOVED(b, a, 0, ANY, 0, 0);
 }
 
+/*
+ * MAP_POPULATE faults as Linux's populate_vma_page_range(): write faults
+ * for private writable memory, read faults otherwise (the zero page for
+ * private memory, the object's pages for shared), nothing for PROT_NONE.
+ */
+TEST_F(dp, map_populate_by_protection)
+{
+	static const struct {
+		__u32 prot, flags;
+		long long res, zero;
+	} c[] = {
+		{ P_RW, M_PRIV, 3, 0 }, { P_W, M_PRIV, 3, 0 },
+		{ P_RWX, M_PRIV, 3, 0 }, { P_R, M_PRIV, 0, 3 },
+		{ P_RX, M_PRIV, 0, 3 }, { P_X, M_PRIV, 0, 3 },
+		{ 0, M_PRIV, 0, 0 }, { P_R, M_SHARED, 3, 0 },
+		{ P_RW, M_SHARED, 3, 0 }, { 0, M_SHARED, 0, 0 },
+	};
+	struct aspace_stats a, b;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		a = mem_stats(self->fd);
+		ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(4 * i), PAGES(3),
+					 c[i].prot,
+					 c[i].flags | M_FIXED | M_POPULATE,
+					 NULL));
+		b = mem_stats(self->fd);
+		EXPECT_TRUE(stats_moved(&a, &b, c[i].res,
+					c[i].res + c[i].zero, c[i].zero, 0)) {
+			TH_LOG("prot %#x flags %#x", c[i].prot, c[i].flags);
+		}
+	}
+}
+
+/*
+ * At the resident limit a fault that needs a page fails with ENOMEM
+ * (pwrite: a short count first); reads of never-written private memory
+ * need none and still work; MAP_POPULATE is best effort.
+ */
+TEST_F(dp, resident_limit_stops_faults_that_need_a_page)
+{
+	static unsigned char buf[PAGES(3)];
+	struct aspace_stats st;
+	unsigned int i;
+
+	ASSERT_EQ(0, set_limit(self->fd, resident_bytes, PAGES(2)));
+	ASSERT_EQ(0, aspace_mmap(self->fd, F, PAGES(4), P_RW, M_PRIV | M_FIXED,
+				 NULL));
+	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(8), PAGES(2), P_RW,
+				 M_SHARED | M_FIXED, NULL));
+	EXPECT_EQ(0, acc(self->fd, R, F, PAGES(4), buf));
+	memset(buf, 0x66, sizeof(buf));
+	EXPECT_EQ(PAGES(2), mem_pwrite(self->fd, buf, PAGES(3), F));
+	EXPECT_EQ(-ENOMEM, mem_pwrite(self->fd, buf, 8, F + PAGES(2)));
+	EXPECT_EQ(-ENOMEM, acc(self->fd, W, F + PAGES(3), 1, buf));
+	EXPECT_EQ(-ENOMEM, mem_pread(self->fd, buf, 8, F + PAGES(8)));
+	EXPECT_EQ(-ENOMEM, acc(self->fd, R, F + PAGES(9), 1, buf));
+	EXPECT_EQ(-ENOMEM, mem_madvise(self->fd, F, PAGES(4),
+				       MADV_POPULATE_WRITE));
+	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(12), PAGES(2), P_RW,
+				 M_PRIV | M_FIXED | M_POPULATE, NULL));
+	st = mem_stats(self->fd);
+	EXPECT_EQ(2, st.resident_pages);
+	/* A refused fault allocates nothing, shared memory included. */
+	EXPECT_EQ(2, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(16), PAGES(16), P_RW,
+				 M_SHARED | M_FIXED, NULL));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(-ENOMEM, acc(self->fd, R, F + PAGES(16 + i), 1,
+				       buf));
+	EXPECT_EQ(2, sysfs_pages_data()) {
+		TH_LOG("refused faults on shared memory left pages behind");
+	}
+	/* Never-written private memory still reads, as zeros. */
+	EXPECT_EQ(0, acc(self->fd, R, F + PAGES(12), PAGES(2), buf));
+	EXPECT_EQ(PAGES(2), mem_pread(self->fd, buf, PAGES(2), F + PAGES(2)));
+	for (i = 0; i < PAGES(2); i++)
+		ASSERT_EQ(0, buf[i]);
+	/* Raised: everything works again. */
+	ASSERT_EQ(0, set_limit(self->fd, resident_bytes,
+			       ASPACE_LIMIT_INFINITY));
+	memset(buf, 0x67, sizeof(buf));
+	EXPECT_EQ(0, acc(self->fd, W, F + PAGES(2), PAGES(2), buf));
+	EXPECT_EQ(8, mem_pread(self->fd, buf, 8, F + PAGES(8)));
+	ASSERT_EQ(PAGES(3), mem_pread(self->fd, buf, PAGES(3), F + PG));
+	EXPECT_EQ(0x66, buf[0]);
+	EXPECT_EQ(0x67, buf[PG]);
+	EXPECT_EQ(0x67, buf[PAGES(3) - 1]);
+}
+
 TEST_F(dp, madv_populate_read_then_write)
 {
 	struct aspace_stats a, b;

@@ -25,7 +25,7 @@
 #define NWORK		3
 #define OWN_PAGES	8
 #define SLOTS		(PG / 8)
-#define RUN_MS		2500
+#define RUN_MS		2000
 
 static __u64 now_ms(void)
 {
@@ -265,7 +265,32 @@ static void mapper(struct shared_state *st, unsigned int *clones)
 	}
 }
 
-TEST(workers_mapper_and_clones)
+FIXTURE(mc) {
+	__u32 layout;
+};
+
+FIXTURE_VARIANT(mc) {
+	__u32 layout;
+};
+
+FIXTURE_VARIANT_ADD(mc, topdown_4level) {
+	.layout = LAYOUT_TOPDOWN_4L,
+};
+
+FIXTURE_VARIANT_ADD(mc, topdown_5level) {
+	.layout = LAYOUT_TOPDOWN_5L,
+};
+
+FIXTURE_SETUP(mc)
+{
+	self->layout = variant->layout;
+}
+
+FIXTURE_TEARDOWN(mc)
+{
+}
+
+TEST_F(mc, workers_mapper_and_clones)
 {
 	static struct shared_state st;
 	struct worker wk[NWORK];
@@ -275,7 +300,7 @@ TEST(workers_mapper_and_clones)
 
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
-	st.fd = aspace_open(0);
+	st.fd = open_layout(self->layout);
 	ASSERT_LE(0, st.fd);
 	ASSERT_EQ(0, aspace_mmap(st.fd, F, PAGES(NWORK * OWN_PAGES), P_RW,
 				 M_PRIV | M_FIXED, NULL));
@@ -357,7 +382,7 @@ static void *sh_reader(void *arg)
 	return NULL;
 }
 
-TEST(shared_memory_between_descriptors)
+TEST_F(mc, shared_memory_between_descriptors)
 {
 	struct sh_arg ab, ba;
 	pthread_t th[4];
@@ -365,7 +390,7 @@ TEST(shared_memory_between_descriptors)
 	int a, b, stop = 0;
 	__u64 v;
 
-	a = aspace_open(0);
+	a = open_layout(self->layout);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, aspace_mmap(a, F, PAGES(8), P_RW, M_SHARED | M_FIXED,
 				 NULL));
@@ -423,7 +448,7 @@ static void *dn_zapper(void *arg)
 	return NULL;
 }
 
-TEST(dontneed_races_loads_and_stores)
+TEST_F(mc, dontneed_races_loads_and_stores)
 {
 	struct dn_arg d;
 	pthread_t th;
@@ -431,7 +456,7 @@ TEST(dontneed_races_loads_and_stores)
 	unsigned int slot;
 	int fd, stop = 0, bad = 0;
 
-	fd = aspace_open(0);
+	fd = open_layout(self->layout);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, aspace_mmap(fd, F, PAGES(4), P_RW, M_PRIV | M_FIXED,
 				 NULL));

@@ -578,6 +578,16 @@ TEST(guard_gap_like_a_real_stack)
 		bad += !compare_real(_metadata, what, OP_READ, c[i].off,
 				     gap + PAGES(2), c[i].prot);
 	}
+	/* A mapping inside the gap (MAP_FIXED may put one there). */
+	bad += !compare_real(_metadata, "r page just below", OP_READ, 1,
+			     PAGES(2), PROT_READ);
+	bad += !compare_real(_metadata, "none page just below", OP_READ, 1,
+			     PAGES(2), PROT_NONE);
+	bad += !compare_real(_metadata, "rw page mid-gap", OP_WRITE, PG,
+			     gap / 2, PROT_READ | PROT_WRITE);
+	bad += !compare_real(_metadata, "rw page mid-gap, store into it",
+			     OP_WRITE, gap / 2, gap / 2,
+			     PROT_READ | PROT_WRITE);
 	fd = aspace_open(0);
 	ASSERT_LE(0, fd) {
 		TH_LOG("no /dev/aspace: only the Linux half ran");
