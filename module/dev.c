@@ -441,6 +441,17 @@ static ssize_t asp_rw_result(size_t done, int ret)
 	return done ? done : ret;
 }
 
+/* Count @n bytes done; a long transfer yields and stops when killed. */
+static int asp_rw_advance(size_t *done, unsigned long *addr, unsigned long n)
+{
+	*done += n;
+	*addr += n;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
 static ssize_t asp_fops_read(struct file *file, char __user *buf,
 			     size_t count, loff_t *ppos)
 {
@@ -463,13 +474,9 @@ static ssize_t asp_fops_read(struct file *file, char __user *buf,
 			ret = -EFAULT;
 			break;
 		}
-		done += n;
-		addr += n;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
+		ret = asp_rw_advance(&done, &addr, n);
+		if (ret)
 			break;
-		}
-		cond_resched();
 	}
 	*ppos = addr;
 	return asp_rw_result(done, ret);
@@ -493,15 +500,10 @@ static ssize_t asp_fops_write(struct file *file, const char __user *buf,
 			break;
 		}
 		ret = asp_mem_write(file->private_data, addr, bounce, n);
+		if (!ret)
+			ret = asp_rw_advance(&done, &addr, n);
 		if (ret)
 			break;
-		done += n;
-		addr += n;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		cond_resched();
 	}
 	kfree(bounce);
 	*ppos = addr;

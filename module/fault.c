@@ -87,11 +87,34 @@ static bool asp_resident_full(struct asp_mm *mm)
 	       mm->limits.resident_bytes;
 }
 
-/* Like anon_vma_prepare(): private memory now has pages of its own. */
-static void asp_vma_anon_prepare(struct asp_vma *vma)
+/*
+ * Linux's anon_vma_compatible(): adjacent private VMAs whose flags differ
+ * at most in their protections may share anonymous memory.
+ */
+static u64 asp_anon_reusable(const struct asp_vma *a, const struct asp_vma *b)
 {
-	if (!READ_ONCE(vma->anon))
-		cmpxchg(&vma->anon, 0, asp_anon_id_new());
+	if (!a || !b || a->end != b->start ||
+	    ((a->flags ^ b->flags) & ~ASP_VM_PROT_MASK))
+		return 0;
+	return READ_ONCE(a->anon) ?: READ_ONCE(b->anon);
+}
+
+/*
+ * Like anon_vma_prepare(): private memory now has pages of its own.  It
+ * joins a neighbour's anonymous memory where Linux's
+ * find_mergeable_anon_vma() would, so the two may merge later.
+ */
+static void asp_vma_anon_prepare(struct asp_mm *mm, struct asp_vma *vma)
+{
+	u64 anon;
+
+	if (READ_ONCE(vma->anon))
+		return;
+	anon = asp_anon_reusable(vma, asp_vma_find(&mm->vmas, vma->end));
+	if (!anon && vma->start)
+		anon = asp_anon_reusable(asp_vma_find(&mm->vmas,
+						      vma->start - 1), vma);
+	cmpxchg(&vma->anon, 0, anon ?: asp_anon_id_new());
 }
 
 /*
@@ -136,6 +159,9 @@ static int asp_fault_absent(struct asp_mm *mm, struct asp_vma *vma,
 	struct page *page;
 	int ret;
 
+	if (asp_resident_full(mm) &&
+	    (!asp_vma_private(vma) || (flags & ASP_FAULT_WRITE)))
+		return -ENOMEM;
 	if (!asp_vma_private(vma)) {
 		index = vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
 		page = asp_shm_page(vma->shm, index, &ret);
@@ -150,12 +176,10 @@ static int asp_fault_absent(struct asp_mm *mm, struct asp_vma *vma,
 					 asp_fault_pte(vma, ZERO_PAGE(0),
 						       false) | ASP_PTE_COW,
 					 false, pagep);
-	if (asp_resident_full(mm))
-		return -ENOMEM;
 	page = asp_data_page_alloc();
 	if (!page)
 		return -ENOMEM;
-	asp_vma_anon_prepare(vma);
+	asp_vma_anon_prepare(mm, vma);
 	return asp_fault_install(mm, addr, ptep,
 				 asp_fault_pte(vma, page,
 					       vma->flags & ASP_VM_WRITE),
@@ -204,7 +228,7 @@ static int asp_fault_write(struct asp_mm *mm, struct asp_vma *vma,
 	}
 	if (!zero)
 		copy_highpage(new, old);
-	asp_vma_anon_prepare(vma);
+	asp_vma_anon_prepare(mm, vma);
 
 	spin_lock(&mm->pt.lock);
 	if (*ptep != pte || (zero && asp_resident_full(mm))) {

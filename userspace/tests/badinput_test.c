@@ -102,42 +102,45 @@ static void fill_set_limits(void *buf)
 	a->resident_bytes = ASPACE_LIMIT_INFINITY;
 }
 
-/* The struct's size, and the same as the first version's. */
-#define SIZES(type)	sizeof(struct type), sizeof(struct type)
-
-/* The first aspace_limits ended with resident_bytes (40 bytes). */
-#define LIMITS_SIZES	sizeof(struct aspace_limits), \
-			offsetof(struct aspace_limits, stack_bytes)
-/* The first aspace_stats ended with cow_breaks (104 bytes). */
-#define STATS_SIZES	sizeof(struct aspace_stats), \
-			offsetof(struct aspace_stats, zero_page_maps)
-
+/*
+ * The size of each struct, then that of its first version: the same but
+ * for aspace_limits (40 bytes: up to resident_bytes) and aspace_stats (104
+ * bytes: up to cow_breaks).
+ */
 static const struct ioc iocs[] = {
-	{ "HANDSHAKE", ASPACE_IOC_HANDSHAKE, SIZES(aspace_handshake),
-	  fill_handshake, 0, offsetof(struct aspace_handshake, reserved), 8 },
-	{ "MMAP", ASPACE_IOC_MMAP, SIZES(aspace_mmap), fill_mmap, 0,
+	{ "HANDSHAKE", ASPACE_IOC_HANDSHAKE, sizeof(struct aspace_handshake),
+	  sizeof(struct aspace_handshake), fill_handshake, 0,
+	  offsetof(struct aspace_handshake, reserved), 8 },
+	{ "MMAP", ASPACE_IOC_MMAP, sizeof(struct aspace_mmap),
+	  sizeof(struct aspace_mmap), fill_mmap, 0,
 	  offsetof(struct aspace_mmap, reserved), 4 },
 	/* munmap's prot must be zero: its reserved field. */
-	{ "MUNMAP", ASPACE_IOC_MUNMAP, SIZES(aspace_range), fill_munmap, 0,
+	{ "MUNMAP", ASPACE_IOC_MUNMAP, sizeof(struct aspace_range),
+	  sizeof(struct aspace_range), fill_munmap, 0,
 	  offsetof(struct aspace_range, prot), 4 },
-	{ "MPROTECT", ASPACE_IOC_MPROTECT, SIZES(aspace_range), fill_mprotect,
-	  0, 0, 0 },
-	{ "BRK", ASPACE_IOC_BRK, SIZES(aspace_brk), fill_nothing, 0,
+	{ "MPROTECT", ASPACE_IOC_MPROTECT, sizeof(struct aspace_range),
+	  sizeof(struct aspace_range), fill_mprotect, 0, 0, 0 },
+	{ "BRK", ASPACE_IOC_BRK, sizeof(struct aspace_brk),
+	  sizeof(struct aspace_brk), fill_nothing, 0,
 	  offsetof(struct aspace_brk, reserved), 4 },
-	{ "CLONE", ASPACE_IOC_CLONE, SIZES(aspace_clone), fill_nothing, 0,
+	{ "CLONE", ASPACE_IOC_CLONE, sizeof(struct aspace_clone),
+	  sizeof(struct aspace_clone), fill_nothing, 0,
 	  offsetof(struct aspace_clone, reserved), 4 },
-	{ "QUERY", ASPACE_IOC_QUERY, SIZES(aspace_query), fill_query, 0, 0,
-	  0 },
-	{ "GET_LAYOUT", ASPACE_IOC_GET_LAYOUT, SIZES(aspace_layout),
-	  fill_nothing, 0, 0, 0 },
+	{ "QUERY", ASPACE_IOC_QUERY, sizeof(struct aspace_query),
+	  sizeof(struct aspace_query), fill_query, 0, 0, 0 },
+	{ "GET_LAYOUT", ASPACE_IOC_GET_LAYOUT, sizeof(struct aspace_layout),
+	  sizeof(struct aspace_layout), fill_nothing, 0, 0, 0 },
 	/* Not empty: a valid layout is refused only for that. */
-	{ "SET_LAYOUT", ASPACE_IOC_SET_LAYOUT, SIZES(aspace_layout),
-	  fill_set_layout, -EBUSY, 0, 0 },
-	{ "GET_LIMITS", ASPACE_IOC_GET_LIMITS, LIMITS_SIZES, fill_nothing, 0,
+	{ "SET_LAYOUT", ASPACE_IOC_SET_LAYOUT, sizeof(struct aspace_layout),
+	  sizeof(struct aspace_layout), fill_set_layout, -EBUSY, 0, 0 },
+	{ "GET_LIMITS", ASPACE_IOC_GET_LIMITS, sizeof(struct aspace_limits),
+	  offsetof(struct aspace_limits, stack_bytes), fill_nothing, 0,
 	  offsetof(struct aspace_limits, reserved), 4 },
-	{ "SET_LIMITS", ASPACE_IOC_SET_LIMITS, LIMITS_SIZES, fill_set_limits, 0,
+	{ "SET_LIMITS", ASPACE_IOC_SET_LIMITS, sizeof(struct aspace_limits),
+	  offsetof(struct aspace_limits, stack_bytes), fill_set_limits, 0,
 	  offsetof(struct aspace_limits, reserved), 4 },
-	{ "STATS", ASPACE_IOC_STATS, STATS_SIZES, fill_nothing, 0,
+	{ "STATS", ASPACE_IOC_STATS, sizeof(struct aspace_stats),
+	  offsetof(struct aspace_stats, zero_page_maps), fill_nothing, 0,
 	  offsetof(struct aspace_stats, reserved), 4 },
 };
 

@@ -2,9 +2,10 @@
 /*
  * End-to-end tests of ASPACE_IOC_CLONE: the new descriptor and its
  * close-on-exec flag, a copy of everything (VMAs, layout, limits, break,
- * resident pages) in the four layouts, independence of the two copies,
- * shared pages staying shared and private ones copied, and failures that
- * leave no descriptor and no page behind.
+ * resident pages, contents) in the four layouts, independence of the two
+ * copies, shared pages staying shared, private ones shared copy-on-write
+ * (or copied at once with ASPACE_CLONE_EAGER), zero-page entries never
+ * allocated, and failures that leave no descriptor and no page behind.
  */
 #include <stddef.h>
 #include <sys/resource.h>
@@ -13,6 +14,15 @@
 #include "aspace_test_util.h"
 
 #define F FIXED_AREA
+
+/* What build_mix() makes: pages, and what it writes into them. */
+#define MIX_PRIVATE	6	/* 4 + 2 under PROT_NONE */
+#define MIX_NONE	2	/* the private pages under PROT_NONE */
+#define MIX_SHARED	3
+#define MIX_RESIDENT	(MIX_PRIVATE + MIX_SHARED)
+#define MIX_ZERO	2	/* zero-page entries: not resident */
+#define MIX_PRIVATE_BYTE	0x5a
+#define MIX_SHARED_BYTE		0xa5
 
 FIXTURE(cl) {
 	int fd;
@@ -41,16 +51,20 @@ FIXTURE_VARIANT_ADD(cl, legacy_5level) {
 };
 
 /*
- * A bit of everything: private populated, private lazy, shared populated,
- * a read-only split, PROT_NONE, a heap with an unaligned break.
+ * A bit of everything: private populated (and written), private lazy,
+ * shared populated (and written), a read-only split, PROT_NONE over
+ * private pages, zero pages (a read-only private mapping populated), a
+ * heap with an unaligned break.
  */
 static int build_mix(int fd, __u64 hs)
 {
-	__u64 brk;
+	__u64 brk, none;
 	int ret;
 
 	ret = aspace_mmap(fd, F, PAGES(4), P_RW, M_PRIV | M_FIXED | M_POPULATE,
 			  NULL);
+	if (!ret)
+		ret = mem_fill(fd, F, PAGES(4), MIX_PRIVATE_BYTE);
 	if (!ret)
 		ret = aspace_mmap(fd, F + PAGES(8), PAGES(16), P_RW,
 				  M_PRIV | M_FIXED, NULL);
@@ -58,19 +72,24 @@ static int build_mix(int fd, __u64 hs)
 		ret = aspace_mmap(fd, F + PAGES(32), PAGES(3), P_RW,
 				  M_SHARED | M_FIXED | M_POPULATE, NULL);
 	if (!ret)
-		ret = aspace_mprotect(fd, F + PAGES(10), PAGES(2), P_R);
+		ret = mem_fill(fd, F + PAGES(32), PAGES(3), MIX_SHARED_BYTE);
 	if (!ret)
-		ret = aspace_mmap(fd, 0, PAGES(2), 0, M_PRIV | M_POPULATE,
-				  NULL);
+		ret = aspace_mprotect(fd, F + PAGES(10), PAGES(2), P_R);
+	/* MAP_POPULATE of PROT_NONE populates nothing: protect afterwards. */
+	if (!ret)
+		ret = aspace_mmap(fd, 0, PAGES(2), P_RW, M_PRIV | M_POPULATE,
+				  &none);
+	if (!ret)
+		ret = aspace_mprotect(fd, none, PAGES(2), 0);
+	if (!ret)
+		ret = aspace_mmap(fd, F + PAGES(40), PAGES(MIX_ZERO), P_R,
+				  M_PRIV | M_FIXED | M_POPULATE, NULL);
 	if (!ret)
 		ret = aspace_brk(fd, hs + PAGES(2) + 5, &brk);
 	if (!ret && brk != hs + PAGES(2) + 5)
 		ret = -EIO;
 	return ret;
 }
-
-#define MIX_RESIDENT	9	/* 4 + 3 shared + 2 */
-#define MIX_SHARED	3
 
 FIXTURE_SETUP(cl)
 {
@@ -84,6 +103,64 @@ FIXTURE_SETUP(cl)
 	ASSERT_EQ(0, build_mix(self->fd, self->hs));
 }
 
+/*
+ * A clone (@flags: copy-on-write or eager) is the same as its source:
+ * VMAs (flags, offsets, shared objects), layout, limits, break, resident
+ * pages, page tables and contents.  Copy-on-write maps the private pages
+ * in both (both count them, both see them as shared) and allocates none;
+ * an eager clone copies them.  Shared pages are mapped by both either
+ * way; zero-page entries are copied as such and allocate nothing.
+ */
+static void check_copy(struct __test_metadata *_metadata, int fd, __u64 hs,
+		       __u32 flags)
+{
+	const bool eager = flags & ASPACE_CLONE_EAGER;
+	const __u64 shared = eager ? MIX_SHARED : MIX_RESIDENT;
+	static struct asp_snap a, b;
+	int nfd;
+
+	SNAP(fd, &a);
+	ASSERT_EQ(MIX_RESIDENT, a.stats.resident_pages);
+	EXPECT_EQ(0, a.stats.shared_pages);
+	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_clone(fd, flags, &nfd));
+	ASSERT_LE(0, nfd);
+	EXPECT_NE(fd, nfd);
+	SNAP(nfd, &b);
+	EXPECT_TRUE(vma_lists_equal(&a.vmas, &b.vmas));
+	EXPECT_EQ(0, memcmp(&a.layout, &b.layout, sizeof(a.layout)));
+	EXPECT_EQ(0, memcmp(&a.limits, &b.limits, sizeof(a.limits)));
+	EXPECT_EQ(a.brk, b.brk);
+	EXPECT_EQ(hs + PAGES(2) + 5, b.brk);
+	EXPECT_EQ(a.stats.nr_vmas, b.stats.nr_vmas);
+	EXPECT_EQ(a.stats.mapped_bytes, b.stats.mapped_bytes);
+	EXPECT_EQ(a.stats.data_bytes, b.stats.data_bytes);
+	EXPECT_EQ(MIX_RESIDENT, b.stats.resident_pages);
+	EXPECT_EQ(0, memcmp(a.stats.pgtable_pages, b.stats.pgtable_pages,
+			    sizeof(a.stats.pgtable_pages)));
+	EXPECT_EQ(shared, b.stats.shared_pages);
+	SNAP(fd, &a);
+	EXPECT_EQ(shared, a.stats.shared_pages);
+	EXPECT_EQ(MIX_RESIDENT, a.stats.resident_pages);
+	EXPECT_EQ(eager ? MIX_RESIDENT + MIX_PRIVATE : MIX_RESIDENT,
+		  sysfs_pages_data());
+	EXPECT_EQ(2 * pgtables_total(&a.stats), sysfs_pages_pgtable());
+	/* The same contents, the zero pages' too. */
+	EXPECT_TRUE(mem_is(nfd, F, PAGES(4), MIX_PRIVATE_BYTE));
+	EXPECT_TRUE(mem_is(nfd, F + PAGES(32), PAGES(3), MIX_SHARED_BYTE));
+	EXPECT_TRUE(mem_is(nfd, F + PAGES(40), PAGES(MIX_ZERO), 0));
+	EXPECT_TRUE(mem_is(nfd, F + PAGES(8), PAGES(16), 0));
+	/* Reading allocated nothing. */
+	EXPECT_EQ(eager ? MIX_RESIDENT + MIX_PRIVATE : MIX_RESIDENT,
+		  sysfs_pages_data());
+	close(nfd);
+	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
+	SNAP(fd, &a);
+	EXPECT_EQ(0, a.stats.shared_pages);
+	EXPECT_EQ(MIX_RESIDENT, a.stats.resident_pages);
+	EXPECT_TRUE(mem_is(fd, F, PAGES(4), MIX_PRIVATE_BYTE));
+}
+
 FIXTURE_TEARDOWN(cl)
 {
 	close(self->fd);
@@ -92,41 +169,16 @@ FIXTURE_TEARDOWN(cl)
 
 TEST_F(cl, copies_everything)
 {
-	static struct asp_snap a, b;
-	int nfd;
-
-	SNAP(self->fd, &a);
-	ASSERT_EQ(MIX_RESIDENT, a.stats.resident_pages);
-	EXPECT_EQ(0, a.stats.shared_pages);
-	ASSERT_EQ(0, aspace_clone(self->fd, 0, &nfd));
-	ASSERT_LE(0, nfd);
-	EXPECT_NE(self->fd, nfd);
-	SNAP(nfd, &b);
-	/* Same VMAs (flags, offsets, shared objects), layout, limits, brk. */
-	EXPECT_TRUE(vma_lists_equal(&a.vmas, &b.vmas));
-	EXPECT_EQ(0, memcmp(&a.layout, &b.layout, sizeof(a.layout)));
-	EXPECT_EQ(0, memcmp(&a.limits, &b.limits, sizeof(a.limits)));
-	EXPECT_EQ(a.brk, b.brk);
-	EXPECT_EQ(self->hs + PAGES(2) + 5, b.brk);
-	EXPECT_EQ(a.stats.nr_vmas, b.stats.nr_vmas);
-	EXPECT_EQ(a.stats.mapped_bytes, b.stats.mapped_bytes);
-	EXPECT_EQ(a.stats.data_bytes, b.stats.data_bytes);
-	EXPECT_EQ(MIX_RESIDENT, b.stats.resident_pages);
-	EXPECT_EQ(0, memcmp(a.stats.pgtable_pages, b.stats.pgtable_pages,
-			    sizeof(a.stats.pgtable_pages)));
-	/* The shared pages are mapped by both now. */
-	EXPECT_EQ(MIX_SHARED, b.stats.shared_pages);
-	SNAP(self->fd, &a);
-	EXPECT_EQ(MIX_SHARED, a.stats.shared_pages);
-	/* Private pages copied, shared ones not. */
-	EXPECT_EQ(2 * MIX_RESIDENT - MIX_SHARED, sysfs_pages_data());
-	EXPECT_EQ(2 * pgtables_total(&a.stats), sysfs_pages_pgtable());
-	close(nfd);
-	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
-	SNAP(self->fd, &a);
-	EXPECT_EQ(0, a.stats.shared_pages);
+	check_copy(_metadata, self->fd, self->hs, 0);
+	check_copy(_metadata, self->fd, self->hs, ASPACE_CLONE_EAGER);
+	/* The source's pages, copy-on-write after the first clone. */
+	check_copy(_metadata, self->fd, self->hs, 0);
 }
 
+/*
+ * Only shared_pages of the source may change while the clone lives: it
+ * counts pages another address space maps too.
+ */
 TEST_F(cl, changes_in_the_clone_do_not_affect_the_source)
 {
 	static struct asp_snap a, b;
@@ -134,18 +186,33 @@ TEST_F(cl, changes_in_the_clone_do_not_affect_the_source)
 
 	SNAP(self->fd, &a);
 	ASSERT_EQ(0, aspace_clone(self->fd, 0, &nfd));
+	/* A write to a page shared copy-on-write copies it. */
+	ASSERT_EQ(0, mem_fill(nfd, F, PG, 0x77));
+	SNAP(nfd, &b);
+	EXPECT_EQ(1, b.stats.cow_breaks);
+	EXPECT_EQ(MIX_RESIDENT, b.stats.resident_pages);
+	EXPECT_EQ(MIX_RESIDENT - 1, b.stats.shared_pages);
+	EXPECT_EQ(MIX_RESIDENT + 1, sysfs_pages_data());
+	EXPECT_TRUE(mem_is(nfd, F, PG, 0x77));
+	EXPECT_TRUE(mem_is(self->fd, F, PG, MIX_PRIVATE_BYTE));
 	ASSERT_EQ(0, aspace_munmap(nfd, F, PAGES(64)));
 	ASSERT_EQ(0, aspace_mprotect(nfd, self->hs, PG, P_R));
 	ASSERT_EQ(0, aspace_brk(nfd, self->hs + PAGES(8), NULL));
 	ASSERT_EQ(0, aspace_mmap(nfd, F + PAGES(100), PG, P_RW,
 				 M_PRIV | M_FIXED | M_POPULATE, NULL));
 	ASSERT_EQ(0, set_max_map_count(nfd, 100));
-	EXPECT_UNCHANGED(self->fd, &a);
+	/* The clone still maps the pages under PROT_NONE. */
+	SNAP(self->fd, &b);
+	EXPECT_EQ(MIX_NONE, b.stats.shared_pages);
+	b.stats.shared_pages = a.stats.shared_pages;
+	EXPECT_TRUE(snap_equal(&a, &b));
+	EXPECT_TRUE(mem_is(self->fd, F, PAGES(4), MIX_PRIVATE_BYTE));
 	SNAP(nfd, &b);
 	EXPECT_EQ(self->hs + PAGES(8), b.brk);
 	EXPECT_EQ(100, b.limits.max_map_count);
 	close(nfd);
 	EXPECT_UNCHANGED(self->fd, &a);
+	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
 }
 
 /*
@@ -159,29 +226,46 @@ TEST_F(cl, changes_in_the_source_do_not_affect_the_clone)
 
 	ASSERT_EQ(0, aspace_clone(self->fd, 0, &nfd));
 	SNAP(nfd, &b);
-	EXPECT_EQ(MIX_SHARED, b.stats.shared_pages);
+	/* Copy-on-write: every resident page is mapped by both. */
+	EXPECT_EQ(MIX_RESIDENT, b.stats.shared_pages);
+	/* A write in the source copies its page; the clone keeps its own. */
+	ASSERT_EQ(0, mem_fill(self->fd, F + PG, PG, 0x77));
+	EXPECT_TRUE(mem_is(nfd, F + PG, PG, MIX_PRIVATE_BYTE));
+	SNAP(nfd, &c);
+	EXPECT_EQ(MIX_RESIDENT - 1, c.stats.shared_pages);
+	/* The shared object keeps the page the clone maps. */
 	ASSERT_EQ(0, aspace_munmap(self->fd, F + PAGES(32), PG));
 	SNAP(nfd, &c);
-	EXPECT_EQ(MIX_SHARED - 1, c.stats.shared_pages);
+	EXPECT_EQ(MIX_RESIDENT - 2, c.stats.shared_pages);
+	EXPECT_TRUE(mem_is(nfd, F + PAGES(32), PG, MIX_SHARED_BYTE));
 	ASSERT_EQ(0, aspace_mmap(self->fd, F, PAGES(40), P_R,
 				 M_PRIV | M_FIXED, NULL));
 	ASSERT_EQ(0, aspace_brk(self->fd, self->hs, NULL));
 	SNAP(nfd, &c);
-	EXPECT_EQ(0, c.stats.shared_pages);
+	/* Only the pages under PROT_NONE are still mapped by the source. */
+	EXPECT_EQ(MIX_NONE, c.stats.shared_pages);
 	c.stats.shared_pages = b.stats.shared_pages;
 	EXPECT_TRUE(snap_equal(&b, &c));
 	/* Closing the source leaves the clone whole. */
 	close(self->fd);
 	self->fd = nfd;
 	SNAP(nfd, &c);
+	EXPECT_EQ(0, c.stats.shared_pages);
 	c.stats.shared_pages = b.stats.shared_pages;
 	EXPECT_TRUE(snap_equal(&b, &c));
 	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
+	EXPECT_TRUE(mem_is(nfd, F, PAGES(4), MIX_PRIVATE_BYTE));
+	EXPECT_TRUE(mem_is(nfd, F + PAGES(32), PAGES(3), MIX_SHARED_BYTE));
 }
 
-/* A clone of a clone of a clone: all equal, all independent. */
+/*
+ * A clone of a clone of a clone, copy-on-write, eager, copy-on-write:
+ * all equal, all independent.  The first two share the source's private
+ * pages, the last two the eager copy's.
+ */
 TEST_F(cl, chain_of_clones)
 {
+	static const __u32 flags[4] = { 0, 0, ASPACE_CLONE_EAGER, 0 };
 	static struct asp_snap a, b;
 	int fds[4];
 	int i;
@@ -189,19 +273,26 @@ TEST_F(cl, chain_of_clones)
 	SNAP(self->fd, &a);
 	fds[0] = self->fd;
 	for (i = 1; i < 4; i++)
-		ASSERT_EQ(0, aspace_clone(fds[i - 1], 0, &fds[i]));
-	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, aspace_clone(fds[i - 1], flags[i], &fds[i]));
+	for (i = 0; i < 4; i++) {
 		SNAP(fds[i], &b);
 		EXPECT_TRUE(vma_lists_equal(&a.vmas, &b.vmas));
 		EXPECT_EQ(a.brk, b.brk);
 		EXPECT_EQ(MIX_RESIDENT, b.stats.resident_pages);
-		EXPECT_EQ(MIX_SHARED, b.stats.shared_pages);
+		EXPECT_EQ(MIX_RESIDENT, b.stats.shared_pages);
+		EXPECT_TRUE(mem_is(fds[i], F, PAGES(4), MIX_PRIVATE_BYTE));
 	}
-	EXPECT_EQ(4 * (MIX_RESIDENT - MIX_SHARED) + MIX_SHARED,
-		  sysfs_pages_data());
+	EXPECT_EQ(2 * MIX_PRIVATE + MIX_SHARED, sysfs_pages_data());
+	/* A write in one leaves the three others as they were. */
+	ASSERT_EQ(0, mem_fill(fds[2], F, PAGES(4), 0x77));
+	for (i = 0; i < 4; i++)
+		EXPECT_TRUE(mem_is(fds[i], F, PAGES(4),
+				   i == 2 ? 0x77 : MIX_PRIVATE_BYTE));
 	for (i = 1; i < 4; i++)
 		close(fds[i]);
 	EXPECT_EQ(MIX_RESIDENT, sysfs_pages_data());
+	SNAP(self->fd, &b);
+	EXPECT_EQ(0, b.stats.shared_pages);
 }
 
 TEST_F(cl, same_layout)
@@ -302,8 +393,11 @@ TEST(clone_of_empty)
 
 TEST(unknown_flags_einval)
 {
-	static const __u32 bad[] = { 0x2, 0x4, 0x100, 0x80000000,
-				     ASPACE_CLONE_NOCLOEXEC | 0x2 };
+	static const __u32 bad[] = {
+		0x4, 0x100, 0x80000000, ASPACE_CLONE_NOCLOEXEC | 0x4,
+		ASPACE_CLONE_EAGER | 0x8,
+		ASPACE_CLONE_NOCLOEXEC | ASPACE_CLONE_EAGER | 0x80000000,
+	};
 	struct aspace_clone c;
 	unsigned int i;
 	int fd, want;
@@ -332,12 +426,18 @@ TEST(unknown_flags_einval)
 	EXPECT_COUNTERS_ZERO();
 }
 
-/* Over the copy's resident limit: ENOMEM, no descriptor, no page. */
+/*
+ * Over the copy's resident limit: ENOMEM, no descriptor, no page.  The
+ * pages a copy-on-write clone shares count as resident in the copy too,
+ * so it fails like an eager one, which would copy them.
+ */
 TEST(resident_limit_enomem)
 {
+	static const __u32 flags[] = { 0, ASPACE_CLONE_EAGER };
 	static struct asp_snap before;
 	long long data, tables;
 	int fd, nfd = -1, want;
+	unsigned int i;
 
 	fd = aspace_open(0);
 	ASSERT_LE(0, fd);
@@ -352,15 +452,23 @@ TEST(resident_limit_enomem)
 	data = sysfs_pages_data();
 	tables = sysfs_pages_pgtable();
 	want = lowest_free_fd();
-	EXPECT_EQ(-ENOMEM, aspace_clone(fd, 0, &nfd));
-	EXPECT_EQ(-1, nfd);
-	EXPECT_EQ(want, lowest_free_fd());
-	EXPECT_EQ(data, sysfs_pages_data());
-	EXPECT_EQ(tables, sysfs_pages_pgtable());
-	EXPECT_UNCHANGED(fd, &before);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		EXPECT_EQ(-ENOMEM, aspace_clone(fd, flags[i], &nfd)) {
+			TH_LOG("flags %#x", flags[i]);
+		}
+		EXPECT_EQ(-1, nfd);
+		EXPECT_EQ(want, lowest_free_fd());
+		EXPECT_EQ(data, sysfs_pages_data());
+		EXPECT_EQ(tables, sysfs_pages_pgtable());
+		EXPECT_UNCHANGED(fd, &before);
+	}
 	/* 16 resident pages in the copy: at the limit, fits. */
 	ASSERT_EQ(0, set_limit(fd, resident_bytes, PAGES(16)));
 	ASSERT_EQ(0, aspace_clone(fd, 0, &nfd));
+	EXPECT_EQ(16, sysfs_pages_data());
+	close(nfd);
+	/* An eager copy allocates its 8 private pages. */
+	ASSERT_EQ(0, aspace_clone(fd, ASPACE_CLONE_EAGER, &nfd));
 	EXPECT_EQ(24, sysfs_pages_data());
 	close(nfd);
 	close(fd);

@@ -29,11 +29,16 @@
 #define SYSFS_DIR	"/sys/class/misc/aspace"
 #define MISC_MAJOR	10
 
+/* The memory release: pread/pwrite, ACCESS, MADVISE, COW, the stack. */
+#define MEMORY_FEATURES	(ASPACE_FEATURE_RW | ASPACE_FEATURE_ACCESS | \
+			 ASPACE_FEATURE_MADVISE | ASPACE_FEATURE_COW | \
+			 ASPACE_FEATURE_STACK_GROWS)
 #define ALL_FEATURES	(ASPACE_FEATURE_MMAP | ASPACE_FEATURE_MUNMAP | \
 			 ASPACE_FEATURE_MPROTECT | ASPACE_FEATURE_BRK | \
 			 ASPACE_FEATURE_CLONE | ASPACE_FEATURE_QUERY | \
 			 ASPACE_FEATURE_LAYOUT | ASPACE_FEATURE_LIMITS | \
-			 ASPACE_FEATURE_STATS | ASPACE_FEATURE_LA57)
+			 ASPACE_FEATURE_STATS | ASPACE_FEATURE_LA57 | \
+			 MEMORY_FEATURES)
 
 /* Read a number from a sysfs file; -1 if it cannot be read. */
 static long long read_number(const char *path)
@@ -162,6 +167,11 @@ TEST_F(dev, handshake)
 	EXPECT_EQ(0, hs.features & ~(__u64)ALL_FEATURES) {
 		TH_LOG("unknown feature bits 0x%llx",
 		       (unsigned long long)(hs.features & ~ALL_FEATURES));
+	}
+	/* Every feature this header knows is there, the memory ones too. */
+	EXPECT_EQ(ALL_FEATURES, hs.features) {
+		TH_LOG("missing feature bits 0x%llx",
+		       (unsigned long long)(ALL_FEATURES & ~hs.features));
 	}
 	EXPECT_EQ(0, hs.reserved);
 }

@@ -51,7 +51,8 @@ TEST_F(lay, defaults)
 	EXPECT_EQ(0x10000, l.mmap_min_addr);
 	EXPECT_EQ(0x7ffff7fff000ULL, l.mmap_base);
 	EXPECT_EQ(0x555555555000ULL, l.heap_start);
-	EXPECT_EQ(8ULL << 20, l.stack_size);
+	/* What the stack starts with; it grows up to the 8 MiB limit. */
+	EXPECT_EQ(128ULL << 10, l.stack_size);
 	EXPECT_EQ(1ULL << 20, l.stack_guard_gap);
 	EXPECT_EQ(0x7ffffffff000ULL, l.task_size);
 	EXPECT_EQ(0, memcmp(&exp, &l, sizeof(l)));
@@ -93,7 +94,10 @@ TEST_F(lay, la57_task_size_and_fixed_up_to_it)
 	EXPECT_EQ((1ULL << 56) - PG, l.task_size);
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_TRUE(pgtables_root_only(&st, true));
-	/* The last page, and a big range crossing 2^47. */
+	/*
+	 * The last page, and a big range crossing 2^47 (read-only, so
+	 * populated with the zero page, which needs the tables all the same).
+	 */
 	ASSERT_EQ(0, aspace_mmap(self->fd, TASK_SIZE_5L - PG, PG, P_RW,
 				 M_PRIV | M_FIXED | M_POPULATE, &a));
 	EXPECT_EQ(TASK_SIZE_5L - PG, a);
@@ -108,9 +112,19 @@ TEST_F(lay, la57_task_size_and_fixed_up_to_it)
 	EXPECT_VMAS(self->fd, { HIGH - PAGES(2), HIGH + PAGES(2), V_R },
 		    { TASK_SIZE_5L - PG, TASK_SIZE_5L, V_RW });
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
-	EXPECT_EQ(5, st.resident_pages);
+	EXPECT_EQ(1, st.resident_pages);
+	EXPECT_EQ(4, st.zero_page_maps);
+	EXPECT_EQ(1, sysfs_pages_data());
 	EXPECT_EQ(1, st.pgtable_pages[4]);
 	EXPECT_EQ(2, st.pgtable_pages[3]);
+	/* Written on both sides of 2^47: data pages of their own. */
+	ASSERT_EQ(0, mem_fill(self->fd, HIGH - PG, PAGES(2), 0x5a));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(3, st.resident_pages);
+	EXPECT_EQ(3, sysfs_pages_data());
+	EXPECT_EQ(2, st.pgtable_pages[3]);
+	EXPECT_TRUE(mem_is(self->fd, HIGH - PAGES(2), PG, 0));
+	EXPECT_TRUE(mem_is(self->fd, HIGH - PG, PAGES(2), 0x5a));
 	ASSERT_EQ(0, aspace_munmap(self->fd, 0, TASK_SIZE_5L));
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_TRUE(pgtables_root_only(&st, true));

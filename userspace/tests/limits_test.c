@@ -69,6 +69,7 @@ TEST_F(lim, defaults)
 	EXPECT_EQ(ASPACE_LIMIT_INFINITY, l.data_bytes);
 	EXPECT_EQ(read_param(RESIDENT_PARAM), l.resident_bytes);
 	EXPECT_EQ(ASPACE_LIMIT_INFINITY, l.resident_bytes);
+	EXPECT_EQ(DEF_STACK_LIMIT, l.stack_bytes);
 }
 
 TEST_F(lim, set_and_get)
@@ -87,6 +88,8 @@ TEST_F(lim, set_and_get)
 	EXPECT_EQ(PAGES(100), l.as_bytes);
 	EXPECT_EQ(PAGES(50), l.data_bytes);
 	EXPECT_EQ(PAGES(10) + 1, l.resident_bytes);
+	/* Zero keeps the stack limit (user space older than the field). */
+	EXPECT_EQ(DEF_STACK_LIMIT, l.stack_bytes);
 	/* Per address space. */
 	other = aspace_open(0);
 	ASSERT_LE(0, other);
@@ -243,7 +246,11 @@ TEST_F(lim, data_bytes)
 	ASSERT_EQ(0, aspace_mmap(self->fd, 0, PAGES(64), 0, M_PRIV, NULL));
 }
 
-/* Resident bytes: MAP_POPULATE stops there; the mmap still succeeds. */
+/*
+ * Resident bytes: MAP_POPULATE stops there, for private and shared
+ * memory alike; the mmap still succeeds.  The zero page is not resident:
+ * read-only memory is still populated with it.
+ */
 TEST_F(lim, resident_bytes)
 {
 	struct aspace_stats st;
@@ -255,9 +262,16 @@ TEST_F(lim, resident_bytes)
 				 M_SHARED | M_FIXED | M_POPULATE, NULL));
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(3, st.resident_pages);
+	/* No page allocated past the limit, not even in the shared object. */
 	EXPECT_EQ(3, sysfs_pages_data());
 	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_RW },
 		    { F + PAGES(4), F + PAGES(6), V_RW | V_S });
+	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(8), PAGES(4), P_R,
+				 M_PRIV | M_FIXED | M_POPULATE, NULL));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(3, st.resident_pages);
+	EXPECT_EQ(4, st.zero_page_maps);
+	EXPECT_EQ(3, sysfs_pages_data());
 }
 
 /* The default limit, 65530 as vm.max_map_count: 65531 VMAs fit. */

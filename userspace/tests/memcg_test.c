@@ -3,8 +3,8 @@
  * End-to-end tests of aspace under a memory cgroup limit: data and
  * page-table pages are charged to the caller's memory cgroup and allocated
  * with __GFP_RETRY_MAYFAIL, so running into memory.max gives a short
- * MAP_POPULATE (the mmap still succeeds) or a clone failing with ENOMEM,
- * never an OOM kill.
+ * MAP_POPULATE (the mmap still succeeds) or an eager clone failing with
+ * ENOMEM, never an OOM kill.
  *
  * Each test creates a child cgroup with memory.max = 32 MiB under the
  * cgroup2 root (mounted on /sys/fs/cgroup if nothing is mounted there),
@@ -273,7 +273,10 @@ TEST_F(memcg, populate_stops_at_the_limit_without_oom_kill)
 	run_in_cgroup(_metadata, self, populate_1g);
 }
 
-/* A clone of 24 MiB next to its 24 MiB source: ENOMEM, source intact. */
+/*
+ * An eager clone of 24 MiB next to its 24 MiB source: ENOMEM, source
+ * intact.  A copy-on-write clone copies no page: it fits.
+ */
 static int clone_24m(void)
 {
 	const __u64 pages = (24ULL << 20) / PG;
@@ -298,7 +301,7 @@ static int clone_24m(void)
 		return 1;
 	data = sysfs_pages_data();
 	tables = sysfs_pages_pgtable();
-	ret = aspace_clone(fd, 0, &nfd);
+	ret = aspace_clone(fd, ASPACE_CLONE_EAGER, &nfd);
 	if (!CHILD_OK(ret == -ENOMEM, "clone: %d (fd %d)", ret, nfd))
 		return 1;
 	if (!CHILD_OK(snap_take(fd, &after) == 0, "snapshot"))
@@ -309,6 +312,22 @@ static int clone_24m(void)
 		      "pages %lld/%lld, before the clone %lld/%lld",
 		      sysfs_pages_data(), sysfs_pages_pgtable(), data, tables))
 		return 1;
+	ret = aspace_clone(fd, 0, &nfd);
+	if (!CHILD_OK(ret == 0, "copy-on-write clone: %d", ret))
+		return 1;
+	ret = snap_take(nfd, &after);
+	if (!CHILD_OK(ret == 0, "snapshot of the clone"))
+		return 1;
+	if (!CHILD_OK(after.stats.resident_pages == pages &&
+		      after.stats.shared_pages == pages,
+		      "the clone has %llu resident, %llu shared pages",
+		      (unsigned long long)after.stats.resident_pages,
+		      (unsigned long long)after.stats.shared_pages))
+		return 1;
+	if (!CHILD_OK(sysfs_pages_data() == data, "%lld data pages, %lld before",
+		      sysfs_pages_data(), data))
+		return 1;
+	close(nfd);
 	close(fd);
 	return 0;
 }

@@ -79,6 +79,7 @@ static __u64 nth_place(const struct aspace_layout *l, bool topdown,
 TEST_F(mm, populated_readonly_neighbours_still_merge)
 {
 	const __u64 f = FIXED_AREA;
+	struct aspace_stats st;
 
 	ASSERT_EQ(0, aspace_mmap(self->fd, f, PG, P_R,
 				 M_PRIV | M_FIXED | M_POPULATE, NULL));
@@ -87,6 +88,11 @@ TEST_F(mm, populated_readonly_neighbours_still_merge)
 	ASSERT_EQ(0, aspace_mmap(self->fd, f + PG, PG, P_R,
 				 M_PRIV | M_FIXED, NULL));
 	EXPECT_VMAS(self->fd, { f, f + PAGES(3), V_R });
+	/* Two zero-page entries: nothing resident, nothing allocated. */
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(0, st.resident_pages);
+	EXPECT_EQ(2, st.zero_page_maps);
+	EXPECT_EQ(0, sysfs_pages_data());
 }
 
 TEST_F(mm, first_mappings_placed_like_linux)
@@ -816,20 +822,35 @@ TEST_F(mm, populate_allocates_every_page)
 	EXPECT_EQ(19, sysfs_pages_data());
 }
 
+/*
+ * One page populated: one table per level.  A private writable page is
+ * allocated (write-faulted); a read-only one maps the zero page, which is
+ * not resident, in the same tables.
+ */
 TEST_F(mm, populate_one_page_tables_exact)
 {
 	struct aspace_stats st;
 	__u64 a;
 
-	ASSERT_EQ(0, aspace_mmap(self->fd, FIXED_AREA, PG, P_R,
+	ASSERT_EQ(0, aspace_mmap(self->fd, FIXED_AREA, PG, P_RW,
 				 M_PRIV | M_FIXED | M_POPULATE, &a));
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(1, st.resident_pages);
+	EXPECT_EQ(0, st.zero_page_maps);
 	EXPECT_EQ(1, st.pgtable_pages[0]);
 	EXPECT_EQ(1, st.pgtable_pages[1]);
 	EXPECT_EQ(1, st.pgtable_pages[2]);
 	EXPECT_EQ(1, st.pgtable_pages[3]);
 	EXPECT_EQ(self->la57 ? 1 : 0, st.pgtable_pages[4]);
+	EXPECT_EQ(self->la57 ? 5 : 4, sysfs_pages_pgtable());
+	EXPECT_EQ(1, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_mmap(self->fd, FIXED_AREA + PG, PG, P_R,
+				 M_PRIV | M_FIXED | M_POPULATE, &a));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(1, st.resident_pages);
+	EXPECT_EQ(1, st.zero_page_maps);
+	EXPECT_EQ(0, st.shared_pages);
+	EXPECT_EQ(1, st.pgtable_pages[0]);
 	EXPECT_EQ(self->la57 ? 5 : 4, sysfs_pages_pgtable());
 	EXPECT_EQ(1, sysfs_pages_data());
 }

@@ -370,20 +370,36 @@ TEST_F(prot, data_limit_all_or_nothing)
 		    { F + PAGES(3), F + PAGES(4), V_X });
 }
 
+/*
+ * Data bytes follow the protection; resident pages do not: mprotect
+ * neither frees nor allocates (the zero page stays the zero page).
+ */
 TEST_F(prot, stats_follow_protection)
 {
 	struct aspace_stats st;
 
-	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_R,
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW,
 			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(4), P_R));
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(0, st.data_bytes);
+	EXPECT_EQ(4, st.resident_pages);
 	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(2), P_RW));
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(PAGES(2), st.data_bytes);
 	EXPECT_EQ(PAGES(4), st.mapped_bytes);
 	EXPECT_EQ(4, st.resident_pages);
 	EXPECT_EQ(2, st.nr_vmas);
+	EXPECT_EQ(4, sysfs_pages_data());
+	/* Read-only memory populated: zero pages, made writable. */
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(8), PAGES(2), P_R,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(8), PAGES(2), P_RW));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(PAGES(4), st.data_bytes);
+	EXPECT_EQ(4, st.resident_pages);
+	EXPECT_EQ(2, st.zero_page_maps);
+	EXPECT_EQ(4, sysfs_pages_data());
 }
 
 TEST_HARNESS_MAIN

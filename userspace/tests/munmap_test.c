@@ -158,23 +158,48 @@ TEST_F(unmap, length_rounded_up)
 	EXPECT_EQ(5, sysfs_pages_data());
 }
 
+/*
+ * Read-only and exec-only private memory populated maps the zero page;
+ * written (pwrite, as /proc/PID/mem) it gets pages of its own.
+ */
 TEST_F(unmap, over_several_vmas_and_holes)
 {
+	struct aspace_stats st;
+
 	ASSERT_EQ(0, aspace_mmap(self->fd, F, PAGES(3), P_R,
 				 M_PRIV | M_FIXED | M_POPULATE, NULL));
 	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(4), PAGES(2), P_RW,
 				 M_SHARED | M_FIXED | M_POPULATE, NULL));
 	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(7), PAGES(3), P_X,
 				 M_PRIV | M_FIXED | M_POPULATE, NULL));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(2, st.resident_pages);
+	EXPECT_EQ(6, st.zero_page_maps);
+	EXPECT_EQ(2, sysfs_pages_data());
+	ASSERT_EQ(0, mem_fill(self->fd, F, PAGES(3), 0x5a));
+	ASSERT_EQ(0, mem_fill(self->fd, F + PAGES(7), PAGES(3), 0xa5));
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(8, st.resident_pages);
+	EXPECT_EQ(8, sysfs_pages_data());
 	ASSERT_EQ(0, aspace_munmap(self->fd, F + PG, PAGES(8)));
 	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
 		    { F + PAGES(9), F + PAGES(10), V_X });
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(2, st.resident_pages);
 	EXPECT_EQ(2, sysfs_pages_data());
+	EXPECT_TRUE(mem_is(self->fd, F, PG, 0x5a));
+	EXPECT_TRUE(mem_is(self->fd, F + PAGES(9), PG, 0xa5));
 }
 
-/* Unmapping the middle of a shared mapping keeps the offsets. */
+/*
+ * Unmapping the middle of a shared mapping keeps the offsets.  The
+ * object keeps all its pages, the unmapped one too, as long as a VMA
+ * refers to it (as shmem would); the address space counts only what it
+ * maps.
+ */
 TEST_F(unmap, shared_split_keeps_offsets)
 {
+	struct aspace_stats st;
 	struct vma_list l;
 
 	ASSERT_EQ(0, aspace_mmap(self->fd, F, PAGES(6), P_RW,
@@ -186,12 +211,21 @@ TEST_F(unmap, shared_split_keeps_offsets)
 	EXPECT_EQ(PAGES(3), l.v[1].pgoff);
 	EXPECT_EQ(l.v[0].id, l.v[1].id);
 	EXPECT_EQ(V_RW | V_S, l.v[1].flags);
-	EXPECT_EQ(5, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(5, st.resident_pages);
+	EXPECT_EQ(6, sysfs_pages_data());
 	/* A new mmap in the hole is a new object: it stays apart. */
 	ASSERT_EQ(0, aspace_mmap(self->fd, F + PAGES(2), PG, P_RW,
 				 M_SHARED | M_FIXED, NULL));
 	ASSERT_EQ(0, list_vmas(self->fd, &l));
 	EXPECT_EQ(3, l.n);
+	EXPECT_EQ(6, sysfs_pages_data());
+	/* The last VMA of the old object gone: its pages go. */
+	ASSERT_EQ(0, aspace_munmap(self->fd, F, PAGES(2)));
+	EXPECT_EQ(6, sysfs_pages_data());
+	ASSERT_EQ(0, aspace_munmap(self->fd, F + PAGES(3), PAGES(3)));
+	EXPECT_EQ(0, sysfs_pages_data());
+	EXPECT_VMAS(self->fd, { F + PAGES(2), F + PAGES(3), V_RW | V_S });
 }
 
 /* A split in three with max_map_count VMAs already: ENOMEM. */
