@@ -272,6 +272,48 @@ TEST_F(acc, end_of_address_space_like_linux)
 }
 
 /*
+ * Page-table boundaries: a PT (2 MiB), a PD (1 GiB), a PDPT (512 GiB)
+ * and, with 5 levels, one above 2^47 and a PML4 (2^48).  Mappings across
+ * each, accesses, transfers and populate across them, one side unmapped,
+ * a clone written on both sides.
+ */
+static void add_boundary(struct script *s, __u64 b)
+{
+	sc_arena(s, b - PAGES(2), b + PAGES(2));
+	sc_map(s, b - PAGES(2), PAGES(4), P_RW, M_PRIV, 0);
+	sc_add(s, OP_WRITE, b - 100, 200, 1, 0);
+	sc_add(s, OP_READ, b - PAGES(2), PAGES(4), 0, 0);
+	sc_add(s, OP_MADVISE, b - PG, PAGES(2), MADV_POPULATE_WRITE, 0);
+	sc_add(s, OP_MPROTECT, b, PAGES(2), P_R, 0);
+	sc_add(s, OP_WRITE, b - 10, 20, 2, 0);
+	sc_add(s, OP_PWRITE, b - 10, 20, 3, 0);
+	sc_add(s, OP_PREAD, b - PAGES(2), PAGES(4), 0, 0);
+	sc_add(s, OP_MUNMAP, b - PG, PG, 0, 0);
+	sc_add(s, OP_READ, b - PAGES(2), PAGES(4), 0, 0);
+	sc_add(s, OP_PREAD, b - PAGES(2), PAGES(4), 0, 0);
+}
+
+/* (Not 2^47 itself: the page below it may be the child's stack.) */
+TEST_F(acc, page_table_boundaries_like_linux)
+{
+	__u64 b[] = { ARENA_LOW + (2ULL << 20), 5ULL << 30, 1ULL << 39,
+		      (1ULL << 47) + (1ULL << 39), 1ULL << 48 };
+	unsigned int i, n = self->la57 && host_la57() ? 5 : 3;
+
+	for (i = 0; i < n; i++)
+		add_boundary(self->s, b[i]);
+	sc_add(self->s, OP_CLONE, 0, 0, 0, 0);
+	for (i = 0; i < n; i++) {
+		sc_add(self->s, OP_PWRITE, b[i] - PAGES(2) + 7, PAGES(4), 4,
+		       0);
+		sc_add(self->s, OP_WRITE, b[i] - PAGES(2) + 5, PAGES(4), 5,
+		       0);
+		sc_read_back(self->s, b[i] - PAGES(2), PAGES(4));
+	}
+	compare("page-table boundaries");
+}
+
+/*
  * What protection keys change: with PKU, Linux makes a PROT_EXEC-only
  * mapping execute-only (a read gets SEGV_PKUERR).  aspace models x86_64
  * without protection keys: the page table allows the read.

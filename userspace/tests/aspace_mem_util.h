@@ -907,6 +907,43 @@ static inline __u64 res_bytes(const struct op *op, const struct op_res *r)
 	return 0;
 }
 
+/* OP_MAPS flag: compare what each page is, not where VMAs split. */
+#define MAPS_PAGES	1
+
+/*
+ * The VMAs of a MAPS result with neighbours of equal flags joined: the
+ * layout page by page, whatever merges were made.  Returns the count.
+ */
+static inline unsigned int maps_coalesce(const struct script_out *o,
+					 const struct op_res *r,
+					 struct map_rec *out)
+{
+	const struct map_rec *m = (const void *)(o->data + r->data_off);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->data_len / sizeof(*m); i++) {
+		if (n && out[n - 1].end == m[i].start &&
+		    out[n - 1].flags == m[i].flags) {
+			out[n - 1].end = m[i].end;
+			continue;
+		}
+		out[n++] = m[i];
+	}
+	return n;
+}
+
+static inline bool maps_pages_equal(const struct script_out *a,
+				    const struct op_res *ra,
+				    const struct script_out *b,
+				    const struct op_res *rb)
+{
+	static struct map_rec ma[256], mb[256];
+	unsigned int na = maps_coalesce(a, ra, ma);
+	unsigned int nb = maps_coalesce(b, rb, mb);
+
+	return na == nb && !memcmp(ma, mb, na * sizeof(ma[0]));
+}
+
 /*
  * Compare the results of one op.  Returns true if equal; else logs both
  * under @what.
@@ -924,9 +961,11 @@ static inline bool res_equal(const char *what, const struct op *op,
 	eq = ra->ret == rb->ret && ra->signo == rb->signo &&
 	     ra->si_code == rb->si_code && ra->fault_addr == rb->fault_addr &&
 	     ra->done == rb->done && la == lb;
-	if (op->type == OP_MAPS)
+	if (op->type == OP_MAPS && (op->flags & MAPS_PAGES))
+		eq = ra->ret == rb->ret && maps_pages_equal(a, ra, b, rb);
+	else if (op->type == OP_MAPS)
 		eq = eq && ra->data_len == rb->data_len;
-	if (eq && la)
+	if (eq && la && !(op->type == OP_MAPS && (op->flags & MAPS_PAGES)))
 		eq = !memcmp(a->data + ra->data_off, b->data + rb->data_off,
 			     la);
 	if (eq)

@@ -379,6 +379,11 @@ TEST_F(rw, file_position_and_vectors_like_proc_self_mem)
 	EXPECT_EQ(0, memcmp(a, b, 300));
 	BOTH(lseek(mem, 0, SEEK_CUR), lseek(fd, 0, SEEK_CUR));
 	BOTH(lseek(mem, -50, SEEK_CUR), lseek(fd, -50, SEEK_CUR));
+	/* Only SEEK_SET and SEEK_CUR, as mem_lseek(). */
+	BOTH(lseek(mem, 0, SEEK_END), lseek(fd, 0, SEEK_END));
+	BOTH(lseek(mem, L_BASE, SEEK_DATA), lseek(fd, L_BASE, SEEK_DATA));
+	BOTH(lseek(mem, L_BASE, SEEK_HOLE), lseek(fd, L_BASE, SEEK_HOLE));
+	BOTH(lseek(mem, 0, SEEK_CUR), lseek(fd, 0, SEEK_CUR));
 	BOTH(write(mem, a, 1000), write(fd, a, 1000));
 	BOTH(lseek(mem, 0, SEEK_CUR), lseek(fd, 0, SEEK_CUR));
 	/* Across the read-only page into the hole: short, then EIO. */
