@@ -148,27 +148,6 @@ static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src,
 	return 0;
 }
 
-/*
- * After a failed copy-on-write clone the source keeps COW marks on pages
- * no one else maps: harmless (the first write reuses the page) but it
- * would show as a change, so give the exclusive ones their entries back.
- */
-static int asp_clone_unmark(u64 *ptep, unsigned long addr, void *arg)
-{
-	struct asp_mm *mm = arg;
-	struct page *page = asp_pte_page(*ptep);
-	struct asp_vma *vma;
-
-	if (!(*ptep & ASP_PTE_COW) || asp_page_is_zero(page) ||
-	    asp_data_page_shared(page))
-		return 0;
-	vma = asp_vma_find(&mm->vmas, addr);
-	*ptep &= ~ASP_PTE_COW;
-	if (vma && (vma->flags & ASP_VM_WRITE) && (*ptep & ASP_PTE_P))
-		*ptep |= ASP_PTE_RW;
-	return 0;
-}
-
 /**
  * asp_clone() - copy a whole address space, like fork()
  * @mm: the source; takes its lock for write (its entries become
@@ -183,7 +162,10 @@ static int asp_clone_unmark(u64 *ptep, unsigned long addr, void *arg)
  * Return: the copy, or an ERR_PTR(): -ENOMEM if memory, the memory
  * cgroup's limit or the resident limit ran out; -EINTR if the calling
  * task got a fatal signal.  On error the source's contents, VMAs and
- * counters are unchanged and nothing leaks.
+ * counters are unchanged and nothing leaks; but, as after a failed fork()
+ * in Linux (dup_mmap() does not undo its write protection), entries it
+ * reached stay copy-on-write: the next write to each faults and reuses
+ * its page.
  */
 struct asp_mm *asp_clone(struct asp_mm *mm, bool eager)
 {
@@ -204,8 +186,5 @@ struct asp_mm *asp_clone(struct asp_mm *mm, bool eager)
 	if (!ret)
 		return new;
 	asp_mm_destroy(new);
-	down_write(&mm->lock);
-	asp_pt_walk(&mm->pt, 0, mm->layout.task_size, asp_clone_unmark, mm);
-	up_write(&mm->lock);
 	return ERR_PTR(ret);
 }
