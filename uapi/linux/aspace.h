@@ -287,6 +287,9 @@ struct aspace_stats {
  * @si_code: out: SEGV_MAPERR (no VMA there) or SEGV_ACCERR (the VMA's
  *	protection forbids the access), as x86_64 Linux's page-fault path
  *	reports them; 0 if no fault
+ *
+ * The out fields (@done, @fault_addr, @signo, @si_code) must be zero on
+ * input (EINVAL otherwise), so they can carry input in a later version.
  */
 struct aspace_access {
 	__u32 size;
