@@ -416,6 +416,16 @@ static inline __u64 get_brk(int fd)
 	return brk;
 }
 
+/* brk(@brk) on @fd: the break it returns, 0 if the ioctl failed. */
+static inline __u64 set_brk(int fd, __u64 brk)
+{
+	__u64 got = 0;
+
+	if (aspace_brk(fd, brk, &got))
+		return 0;
+	return got;
+}
+
 /* The lowest descriptor number free now (what the next open gets). */
 static inline int lowest_free_fd(void)
 {

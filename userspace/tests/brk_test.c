@@ -2,8 +2,9 @@
 /*
  * End-to-end tests of ASPACE_IOC_BRK: the DESIGN.md checklist for brk in
  * the four layouts: queries, the unaligned break returned as asked with a
- * page-aligned heap VMA, shrinking, the one-page gap below the next
- * mapping (and a stack's guard gap), the data limit, the [heap] flag.
+ * page-aligned heap VMA, shrinking (refused where no VMA lies between the
+ * new and the old break), the one-page gap below the next mapping (and a
+ * stack's guard gap), the data limit, the [heap] flag.
  */
 #include <stddef.h>
 
@@ -288,8 +289,8 @@ TEST_F(heap, mprotect_merges_only_what_it_changes)
 }
 
 /*
- * Shrinking unmaps whatever lies between the new and the old break, as
- * Linux did before 6.1 (documented: 6.1 refuses when no VMA is there).
+ * Shrinking unmaps whatever lies between the new and the old break, not
+ * only the heap, as Linux does (do_vmi_align_munmap() of the whole range).
  */
 TEST_F(heap, shrink_unmaps_other_mappings_in_between)
 {
@@ -320,6 +321,50 @@ TEST_F(heap, grows_after_heap_unmapped)
 	BRK(0, hs + PAGES(2));
 	BRK(hs + PAGES(3), hs + PAGES(3));
 	EXPECT_VMAS(self->fd, { hs + PAGES(2), hs + PAGES(3), HEAP });
+}
+
+/*
+ * Linux shrinks only if a VMA meets [new break, old break) (page
+ * aligned): over nothing the break stays where it is.
+ */
+TEST_F(heap, shrink_over_nothing_refused)
+{
+	const __u64 hs = self->hs;
+	struct asp_snap before;
+
+	BRK(hs + PAGES(4) + 100, hs + PAGES(4) + 100);
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs, PAGES(5)));
+	SNAP(self->fd, &before);
+	BRK(hs, hs + PAGES(4) + 100);
+	BRK(hs + PAGES(3), hs + PAGES(4) + 100);
+	EXPECT_UNCHANGED(self->fd, &before);
+	/* Within the same page the break moves: nothing to look at. */
+	BRK(hs + PAGES(4) + 1, hs + PAGES(4) + 1);
+	/* A VMA at the old break is not between: still refused. */
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(5), PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	BRK(hs + PG, hs + PAGES(4) + 1);
+	/* One that reaches into the range is: everything there goes. */
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(4), PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	BRK(hs + PG, hs + PG);
+	EXPECT_VMAS(self->fd, { hs + PAGES(5), hs + PAGES(6), V_R });
+}
+
+/* Part of the heap left between the breaks: the shrink goes through. */
+TEST_F(heap, shrink_over_part_of_the_heap)
+{
+	const __u64 hs = self->hs;
+
+	BRK(hs + PAGES(8), hs + PAGES(8));
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs + PAGES(4), PAGES(4)));
+	BRK(hs + PAGES(2), hs + PAGES(2));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP });
+	/* The heap below the new break only: refused. */
+	BRK(hs + PAGES(8), hs + PAGES(8));
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs + PAGES(2), PAGES(6)));
+	BRK(hs + PAGES(4), hs + PAGES(8));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP });
 }
 
 /* An equal mapping just below the heap: the heap grows its own VMA. */
