@@ -4,7 +4,8 @@
  * the four layouts: queries, the unaligned break returned as asked with a
  * page-aligned heap VMA, shrinking (refused where no VMA lies between the
  * new and the old break), the one-page gap below the next mapping (and a
- * stack's guard gap), the data limit, the [heap] flag.
+ * stack's guard gap), the data limit, the [heap] flag; and the same calls
+ * against the real brk(2) of a forked child (same_as_linux).
  */
 #include <stddef.h>
 
@@ -470,6 +471,69 @@ TEST(heap_start_from_layout)
 	EXPECT_NO_VMAS(fd);
 	close(fd);
 	EXPECT_COUNTERS_ZERO();
+}
+
+/*
+ * The same calls on the real brk(2) of a forked child and on aspace.
+ * Offsets are from the break (page aligned first) in the child, from the
+ * heap start on aspace; the window is the 16 pages above it.  Each case
+ * also states the last call's result (the break, less the base) and the
+ * VMAs it leaves.
+ */
+#define LP(n)		((long long)PAGES(n))
+
+static const struct lx_case heap_cases[] = {
+	{ .name = "heap unmapped",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_BRK_AT(0)),
+	  .ret = LP(4) },
+	{ .name = "heap unmapped, then grown",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_BRK_AT(LP(1)),
+		   LX_BRK_AT(LP(6))),
+	  .ret = LP(6),
+	  LX_VMAS({ LP(4), LP(6), HEAP }) },
+	{ .name = "part of the heap left",
+	  LX_STEPS(LX_BRK_AT(LP(8)),
+		   LX_MUNMAP_AT(LP(4), PAGES(4)),
+		   LX_BRK_AT(LP(2))),
+	  .ret = LP(2),
+	  LX_VMAS({ 0, LP(2), HEAP }) },
+	{ .name = "heap below the new break only",
+	  LX_STEPS(LX_BRK_AT(LP(8)),
+		   LX_MUNMAP_AT(LP(2), PAGES(6)),
+		   LX_BRK_AT(LP(4))),
+	  .ret = LP(8),
+	  LX_VMAS({ 0, LP(2), HEAP }) },
+	{ .name = "a VMA at the old break",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_MMAP_AT(LP(4), PAGES(2), P_R, M_PRIV),
+		   LX_BRK_AT(LP(1))),
+	  .ret = LP(4),
+	  LX_VMAS({ LP(4), LP(6), V_R | V_HEAP }) },
+	{ .name = "another VMA in between",
+	  LX_STEPS(LX_BRK_AT(LP(6)),
+		   LX_MUNMAP_AT(0, PAGES(6)),
+		   LX_MMAP_AT(LP(2), PG, P_R, M_SHARED),
+		   LX_BRK_AT(0)),
+	  .ret = 0 },
+	{ .name = "unaligned breaks",
+	  LX_STEPS(LX_BRK_AT(LP(4) + 100),
+		   LX_MUNMAP_AT(0, PAGES(5)),
+		   LX_BRK_AT(LP(4) + 50),
+		   LX_BRK_AT(LP(1) + 5)),
+	  .ret = LP(4) + 50 },
+};
+
+TEST_F(heap, same_as_linux)
+{
+	const struct lx_script sc = { .win_hi = LP(16), .heap = true };
+
+	lx_check_cases(_metadata, heap_cases, ARRAY_SIZE(heap_cases), sc,
+		       variant->layout, self->hs);
 }
 
 TEST_HARNESS_MAIN

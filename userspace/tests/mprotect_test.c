@@ -3,7 +3,8 @@
  * End-to-end tests of ASPACE_IOC_MPROTECT: the DESIGN.md checklist for
  * mprotect in the four layouts: Linux's order of checks, splits and
  * merges, and what a call that fails half way leaves (the VMAs before a
- * hole, the data limit or a refused split changed, as in Linux).
+ * hole, the data limit or a refused split changed, as in Linux), checked
+ * against Linux itself on a forked child (same_as_linux).
  */
 #include <stddef.h>
 
@@ -442,6 +443,105 @@ TEST_F(prot, stats_follow_protection)
 	EXPECT_EQ(PAGES(4), st.mapped_bytes);
 	EXPECT_EQ(4, st.resident_pages);
 	EXPECT_EQ(2, st.nr_vmas);
+}
+
+/*
+ * The same calls on Linux and on aspace.  Offsets and lengths are in
+ * pages from the base of a 16-page window that nothing else maps (with a
+ * free page on each side).  Each case also states the last call's result
+ * and the VMAs it leaves.
+ */
+#define LP(n)		((long long)PAGES(n))
+
+static const struct lx_case prot_cases[] = {
+	{ .name = "hole in the middle",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(16), P_RW, M_PRIV),
+		   LX_MUNMAP_AT(LP(6), PAGES(2)),
+		   LX_MPROTECT_AT(LP(2), PAGES(12), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_RW }, { LP(2), LP(6), V_R },
+		  { LP(8), LP(16), V_RW }) },
+	{ .name = "hole at the start",
+	  LX_STEPS(LX_MMAP_AT(LP(1), PAGES(14), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(0, PAGES(4), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ LP(1), LP(15), V_RW }) },
+	{ .name = "hole at the end",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(LP(4), PAGES(8), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_R }) },
+	{ .name = "a merge, then a hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(LP(4), PAGES(4), P_R),
+		   LX_MMAP_AT(LP(9), PAGES(4), P_R, M_PRIV),
+		   LX_MPROTECT_AT(0, PAGES(10), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_R }, { LP(9), LP(13), V_R }) },
+	{ .name = "several VMAs, then a hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_MMAP_AT(LP(8), PAGES(4), P_X, M_PRIV),
+		   LX_MPROTECT_AT(LP(2), PAGES(12), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_R }, { LP(2), LP(4), V_RW },
+		  { LP(4), LP(8), V_RW | V_S }, { LP(8), LP(12), V_RW }) },
+	{ .name = "data limit at the second VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_X, M_PRIV),
+		   LX_DATA_ROOM(PAGES(5)),
+		   LX_MPROTECT_AT(0, PAGES(8), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_X }) },
+	{ .name = "data limit at the first VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_R, M_PRIV),
+		   LX_DATA_ROOM(PAGES(3)),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_R }) },
+	{ .name = "max_map_count at the second split",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_VMA_ROOM(1),
+		   LX_MPROTECT_AT(LP(2), PAGES(2), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_RW }, { LP(2), LP(8), V_RW }) },
+	{ .name = "max_map_count at the first split",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(LP(2), PAGES(2), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_RW }) },
+	{ .name = "max_map_count at a later VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(0, PAGES(6), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_R | V_S }) },
+	{ .name = "max_map_count after a merge",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(2), P_RW, M_PRIV),
+		   LX_MMAP_AT(LP(2), PAGES(2), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = 0,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(6), V_RW | V_S },
+		  { LP(6), LP(8), V_R | V_S }) },
+	{ .name = "no hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_X, M_PRIV),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = 0,
+	  LX_VMAS({ 0, LP(2), V_R }, { LP(2), LP(6), V_RW },
+		  { LP(6), LP(8), V_X }) },
+};
+
+TEST_F(prot, same_as_linux)
+{
+	const struct lx_script sc = { .win_lo = -LP(1), .win_hi = LP(17) };
+
+	lx_check_cases(_metadata, prot_cases, ARRAY_SIZE(prot_cases), sc,
+		       variant->layout, F);
 }
 
 TEST_HARNESS_MAIN
