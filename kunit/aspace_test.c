@@ -3,13 +3,14 @@
  * KUnit tests for the aspace address-space operations under fault
  * injection (module/mmap.c, mprotect.c, brk.c, clone.c, aspace.c).
  *
- * The project rule: every operation is all-or-nothing.  An allocation
- * failure at any point leaks nothing and leaves the address space exactly
- * as it was.  Each scenario builds a starting state (VMAs with different
- * protections, populated private, shared and PROT_NONE pages with known
- * contents, a heap, mappings that cross table boundaries), then runs one
- * operation with asp_fail_nth_set(N) for N = 1, 2, 3, ... until the
- * injected failure is no longer reached:
+ * The project rule: every operation is all-or-nothing against running
+ * out of memory.  An allocation failure at any point leaks nothing and
+ * leaves the address space exactly as it was.  Each scenario builds a
+ * starting state (VMAs with different protections, populated private,
+ * shared and PROT_NONE pages with known contents, a heap, mappings that
+ * cross table boundaries), then runs one operation with
+ * asp_fail_nth_set(N) for N = 1, 2, 3, ... until the injected failure is
+ * no longer reached:
  *
  * - the operation failed: the errno is -ENOMEM (brk: the old break is
  *   returned) and a snapshot of the whole address space (every VMA, the
@@ -21,6 +22,12 @@
  *   Only the documented best-effort steps may swallow an injected
  *   failure: MAP_POPULATE may stop early, and a merge may leave two equal
  *   adjacent VMAs.
+ *
+ * An mprotect that fails half way as Linux's does (a hole in the range,
+ * a split past max_map_count: the VMAs before it changed) fails so
+ * without injection too; with it, it either stops on the injected
+ * failure with nothing changed, or does what it did without (a merge
+ * may be skipped).
  *
  * A fatal signal pending in the caller (am_test_killed()) stops
  * MAP_POPULATE early, leaving a consistent space, and fails clone with
@@ -919,6 +926,11 @@ enum am_out {
  * @allow: the best-effort differences allowed when the op succeeds
  *	although the injected failure was reached (AM_POPULATE over the
  *	mapping, AM_COALESCE)
+ * @err: what it returns without injection: 0, or the errno of an
+ *	mprotect that fails half way, as Linux's, after changing VMAs
+ * @limit_vmas: set max_map_count to the base state's VMA count plus
+ *	@vma_room before the operation
+ * @vma_room: see @limit_vmas
  * @out: what its result must be
  * @out_off: see AM_OUT_BASE
  * @dvmas: how the VMA count changes
@@ -935,6 +947,9 @@ struct am_case {
 	u32 prot;
 	u32 flags;
 	unsigned int allow;
+	int err;
+	bool limit_vmas;
+	unsigned int vma_room;
 	enum am_out out;
 	long out_off;
 	int dvmas;
@@ -1025,6 +1040,14 @@ static const struct am_case am_cases[] = {
 	{ .name = "mprotect_across_512g", .op = AM_MPROTECT,
 	  .addr = AM_G - P, .len = 2 * P, .prot = PROT_READ,
 	  .dvmas = 2 },
+	/* V0's tail, V1 and V2 change, then the hole: -ENOMEM */
+	{ .name = "mprotect_hole", .op = AM_MPROTECT,
+	  .addr = AM_X + 2 * P, .len = 20 * P, .prot = PROT_READ,
+	  .allow = AM_COALESCE, .err = -ENOMEM, .dvmas = 0 },
+	/* V0's middle: split at the start, the one at the end refused */
+	{ .name = "mprotect_split_refused", .op = AM_MPROTECT,
+	  .addr = AM_X + 2 * P, .len = 2 * P, .prot = PROT_READ,
+	  .limit_vmas = true, .vma_room = 1, .err = -ENOMEM, .dvmas = 1 },
 	/* brk */
 	{ .name = "brk_new", .setup = AM_SETUP_NOHEAP, .op = AM_BRK,
 	  .addr = 5 * P + 123, .out = AM_OUT_BRK, .dvmas = 1 },
@@ -1085,6 +1108,26 @@ static const void *am_op_gen_params(const void *prev, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %u-level", p->c->name,
 		 p->levels);
 	return p;
+}
+
+/* The base state of a case, with its VMA limit. */
+static struct asp_mm *am_build_case(struct kunit *test,
+				    const struct am_case *c,
+				    unsigned int levels)
+{
+	struct asp_mm *mm = am_build(test, levels, c->layout, c->setup);
+	struct aspace_limits lim = { .size = sizeof(lim) };
+	unsigned long count;
+
+	if (!c->limit_vmas)
+		return mm;
+	down_read(&mm->lock);
+	count = mm->vmas.count;
+	up_read(&mm->lock);
+	KUNIT_ASSERT_EQ(test, asp_get_limits(mm, &lim), 0);
+	lim.max_map_count = count + c->vma_room;
+	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim), 0);
+	return mm;
 }
 
 /*
@@ -1154,6 +1197,24 @@ static void am_expect_clean_failure(struct kunit *test, int n, long ret,
 			       "fail-nth %d: %s: %s", n, what, ctx->msg);
 }
 
+/*
+ * Did the run with an injected failure stop on it (rather than run its
+ * course)?  An operation that fails without injection too (@c->err)
+ * stopped on it only if the injection was reached (@left 0) and the space
+ * is exactly as it was (@after against @before).
+ */
+static bool am_stopped_by_injection(struct kunit *test,
+				    const struct am_case *c, int ret, int left,
+				    const struct am_snap *after,
+				    const struct am_snap *before)
+{
+	if (!ret)
+		return false;
+	if (ret != c->err)
+		return true;
+	return !left && !am_diff(test, after, before, AM_EXACT, 0, 0);
+}
+
 static void am_test_op(struct kunit *test)
 {
 	const struct am_op_param *param = test->param_value;
@@ -1168,10 +1229,10 @@ static void am_test_op(struct kunit *test)
 	int n, ret, left;
 
 	/* The reference: the same operation without injection. */
-	ref = am_build(test, levels, c->layout, c->setup);
+	ref = am_build_case(test, c, levels);
 	am_snap_take(test, ref, start);
 	ret = am_run(test, c, ref, &want_out);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "without injection");
+	KUNIT_ASSERT_EQ_MSG(test, ret, c->err, "without injection");
 	am_snap_take(test, ref, want);
 	KUNIT_EXPECT_EQ(test, (long)want->count - (long)start->count,
 			(long)c->dvmas);
@@ -1181,7 +1242,7 @@ static void am_test_op(struct kunit *test)
 	lo = want_out;
 	hi = want_out + PAGE_ALIGN(c->len);
 
-	mm = am_build(test, levels, c->layout, c->setup);
+	mm = am_build_case(test, c, levels);
 	am_snap_take(test, mm, before);
 	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, before, start, 0, 0, 0),
 			       "two builds differ: %s", ctx->msg);
@@ -1192,13 +1253,14 @@ static void am_test_op(struct kunit *test)
 		asp_fail_nth_set(0);
 		am_snap_take(test, mm, after);
 		am_check_counters(test, !(c->setup & AM_SETUP_CLONE));
-		if (ret) {
+		if (am_stopped_by_injection(test, c, ret, left, after, before)) {
 			failed++;
 			am_expect_clean_failure(test, n, ret, left, after,
 						before, "the failed op changed the space");
 			swap(before, after);
 			continue;
 		}
+		KUNIT_EXPECT_EQ_MSG(test, ret, c->err, "fail-nth %d", n);
 		KUNIT_EXPECT_EQ_MSG(test, out, want_out, "fail-nth %d", n);
 		if (left) {
 			KUNIT_EXPECT_FALSE_MSG(test,
@@ -1218,7 +1280,7 @@ static void am_test_op(struct kunit *test)
 				       "fail-nth %d, best effort: %s", n,
 				       ctx->msg);
 		am_destroy(test, mm);
-		mm = am_build(test, levels, c->layout, c->setup);
+		mm = am_build_case(test, c, levels);
 		am_snap_take(test, mm, before);
 	}
 	KUNIT_EXPECT_LT(test, n, AM_MAX_TRIES);
@@ -1644,8 +1706,8 @@ static void am_test_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, asp_mmap(mm, AM_X + 15 * P, 2 * P, AM_RW,
 				       MAP_PRIVATE | MAP_FIXED_NOREPLACE,
 				       &mapped), -EEXIST);
-	/* a hole in the range: nothing before it changes either */
-	KUNIT_EXPECT_EQ(test, asp_mprotect(mm, AM_X + 2 * P, 20 * P,
+	/* a hole at the start of the range */
+	KUNIT_EXPECT_EQ(test, asp_mprotect(mm, AM_X + 16 * P, 8 * P,
 					   PROT_READ), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, asp_munmap(mm, AM_X + 16 * P, 4 * P), 0);
 	KUNIT_EXPECT_EQ(test, asp_munmap(mm, AM_X + P / 2, P), -EINVAL);
@@ -1655,6 +1717,15 @@ static void am_test_refused(struct kunit *test)
 	am_snap_take(test, mm, after);
 	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, after, before, AM_EXACT, 0, 0),
 			       "a refused op changed the space: %s", ctx->msg);
+
+	/* brk shrinking where no VMA lies: the break stays, as in Linux */
+	KUNIT_ASSERT_EQ(test, asp_munmap(mm, before->start_brk, 4 * P), 0);
+	am_snap_take(test, mm, before);
+	KUNIT_EXPECT_EQ(test, asp_brk(mm, before->start_brk + P), brk);
+	KUNIT_EXPECT_EQ(test, asp_brk(mm, before->start_brk), brk);
+	am_snap_take(test, mm, after);
+	KUNIT_EXPECT_FALSE_MSG(test, am_diff(test, after, before, AM_EXACT, 0, 0),
+			       "a refused brk changed the space: %s", ctx->msg);
 	am_done(test);
 }
 

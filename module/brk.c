@@ -54,6 +54,19 @@ static int asp_brk_grow(struct asp_mm *mm, unsigned long oldbrk,
 	return 0;
 }
 
+/*
+ * Linux's brk(2) shrinks only if a VMA meets [newbrk, oldbrk), and then
+ * unmaps that whole range, whatever VMAs lie there.  Returns 0, or an
+ * errno with nothing changed (the break then stays).
+ */
+static int asp_brk_shrink(struct asp_mm *mm, unsigned long newbrk,
+			  unsigned long oldbrk)
+{
+	if (!asp_vma_overlaps(&mm->vmas, newbrk, oldbrk))
+		return -ENOMEM;
+	return asp_do_munmap(mm, newbrk, oldbrk);
+}
+
 static bool asp_brk_data_ok(struct asp_mm *mm, unsigned long brk)
 {
 	u64 limit = mm->limits.data_bytes;
@@ -67,10 +80,11 @@ static bool asp_brk_data_ok(struct asp_mm *mm, unsigned long brk)
  * @brk: the break asked for; below the heap start it only asks
  *
  * The heap grows only while one page stays free below the next mapping
- * (and its guard gap, for a stack) and within the data limit; shrinking
- * unmaps whatever lies between the new and the old break, as Linux did
- * before 6.1 (6.1 refuses to shrink when no VMA lies there).
+ * (and its guard gap, for a stack) and within the data limit.  Shrinking
+ * unmaps whatever lies between the new and the old break (page aligned),
+ * but only if a VMA lies there: with none, the break stays, as in Linux.
  *
+ * Context: process context, may sleep.
  * Return: the new break, or the old one if the request failed, as the
  * system call does.
  */
@@ -88,7 +102,7 @@ unsigned long asp_brk(struct asp_mm *mm, unsigned long brk)
 	if (oldbrk == newbrk)
 		goto set;
 	if (brk <= mm->brk) {
-		if (asp_do_munmap(mm, newbrk, oldbrk))
+		if (asp_brk_shrink(mm, newbrk, oldbrk))
 			goto out;
 		goto set;
 	}

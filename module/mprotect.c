@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mprotect on an address space, with the semantics of mm/mprotect.c,
- * except that a hole in the range is found before anything changes.
+ * mprotect on an address space, with the semantics of mm/mprotect.c.
+ *
+ * As do_mprotect_pkey(), the VMAs change one after the other from the
+ * start of the range, and the first one that cannot change stops the call
+ * with the ones before it changed: a hole (-ENOMEM, after the VMAs below
+ * it), the data limit, a split past max_map_count.
+ *
+ * Running out of memory is the exception.  Only the splits at the two
+ * edges of the part that changes allocate (merges are best effort), and
+ * they are made before anything changes, so an allocation failure leaves
+ * the address space as it was.
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -41,54 +50,68 @@ static bool asp_mprotect_may(struct asp_mm *mm, unsigned long pages,
 }
 
 /*
- * Check [start, end) has no hole and that turning it into data stays
- * within the data limit.  Returns the VMA covering @end - 1 or an ERR_PTR.
+ * The loop of Linux's do_mprotect_pkey() with the data-limit test of its
+ * mprotect_fixup(), changing nothing: how far from @start the VMAs change
+ * before a hole or the data limit stops the call.  @err gets what the
+ * call returns then (0 if nothing stops it).  The max_map_count tests are
+ * the caller's: the one at @end depends on the merges made on the way.
+ *
+ * Return: the end of the part that changes; @start if nothing does.
  */
-static struct asp_vma *asp_mprotect_check(struct asp_mm *mm,
-					  unsigned long start,
-					  unsigned long end,
-					  unsigned long prot_vm)
+static unsigned long asp_mprotect_scan(struct asp_mm *mm, unsigned long start,
+				       unsigned long end, unsigned long prot_vm,
+				       int *err)
 {
-	struct asp_vma *vma = asp_vma_find_next(&mm->vmas, start);
-	unsigned long expect = start, data = 0, pages, nf;
+	struct asp_vma *vma = asp_vma_find(&mm->vmas, start);
+	unsigned long addr = start, data = 0, pages;
 
-	for (;;) {
-		if (!vma || vma->start > expect)
-			return ERR_PTR(-ENOMEM);
-		nf = asp_mprotect_flags(vma, prot_vm);
-		if (asp_is_data(nf) && !asp_is_data(vma->flags)) {
-			pages = (min(end, vma->end) - max(start, vma->start)) >>
-				PAGE_SHIFT;
+	*err = -ENOMEM;
+	while (vma && vma->start <= addr) {
+		if (asp_is_data(asp_mprotect_flags(vma, prot_vm)) &&
+		    !asp_is_data(vma->flags)) {
+			pages = (min(end, vma->end) - addr) >> PAGE_SHIFT;
 			if (!asp_mprotect_may(mm, pages, data))
-				return ERR_PTR(-ENOMEM);
+				return addr;
 			data += pages;
 		}
-		if (vma->end >= end)
-			break;
-		expect = vma->end;
+		if (vma->end >= end) {
+			*err = 0;
+			return end;
+		}
+		addr = vma->end;
 		vma = asp_vma_next(&mm->vmas, vma);
 	}
-	return vma;
+	return addr;
 }
 
-/* Split where a VMA straddles an edge and changes; Linux's split_vma(). */
-static int asp_mprotect_split(struct asp_mm *mm, unsigned long start,
-			      unsigned long end, struct asp_vma *last,
-			      unsigned long prot_vm, struct asp_carve *c)
+/* Does a VMA whose protections change straddle @addr? */
+static bool asp_mprotect_straddles(struct asp_mm *mm, unsigned long addr,
+				   unsigned long prot_vm)
 {
-	struct asp_vma *first = asp_vma_find(&mm->vmas, start);
-	unsigned long count = mm->vmas.count;
-	bool at_start, at_end;
+	struct asp_vma *vma = asp_vma_find(&mm->vmas, addr);
 
-	at_start = first->start < start &&
-		   asp_mprotect_flags(first, prot_vm) != first->flags;
-	at_end = last->end > end &&
-		 asp_mprotect_flags(last, prot_vm) != last->flags;
-	if (at_start && count++ >= mm->limits.max_map_count)
+	return vma && vma->start < addr &&
+	       asp_mprotect_flags(vma, prot_vm) != vma->flags;
+}
+
+/*
+ * Split where a VMA straddles an edge of [start, stop) and changes, as
+ * mprotect_fixup()'s split_vma() calls do.  The split at @start is the
+ * first change Linux makes, so its max_map_count test is made here.  The
+ * one at @stop is made now too, so that running out of memory changes
+ * nothing, but tested only when the VMAs before it have changed and
+ * merged (asp_mprotect_range()).
+ */
+static int asp_mprotect_carve(struct asp_mm *mm, unsigned long start,
+			      unsigned long stop, unsigned long prot_vm,
+			      struct asp_carve *c)
+{
+	bool at_start = asp_mprotect_straddles(mm, start, prot_vm);
+	bool at_end = asp_mprotect_straddles(mm, stop, prot_vm);
+
+	if (at_start && mm->vmas.count >= mm->limits.max_map_count)
 		return -ENOMEM;
-	if (at_end && count >= mm->limits.max_map_count)
-		return -ENOMEM;
-	return asp_carve(mm, start, end, at_start, at_end, c);
+	return asp_carve(mm, start, stop, at_start, at_end, c);
 }
 
 static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
@@ -106,44 +129,77 @@ static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
 /*
  * Linux's vma_merge() for a VMA mprotect_fixup() changed: join the VMA
  * before it, then the one after it, where they may merge.  VMAs the call
- * leaves unchanged are never merged with each other.  Returns the VMA that
- * now covers @vma's range.
+ * leaves unchanged are never merged with each other.  A merge the tree
+ * has no memory for is skipped and counted in @skipped.  Returns the VMA
+ * that now covers @vma's range.
  */
 static struct asp_vma *asp_mprotect_merge(struct asp_mm *mm,
-					  struct asp_vma *vma)
+					  struct asp_vma *vma,
+					  unsigned long *skipped)
 {
 	struct asp_vma *prev = asp_vma_find_prev(&mm->vmas, vma->start);
+	struct asp_vma *next;
 
-	if (prev && prev->end == vma->start &&
-	    asp_vma_merge_next(&mm->vmas, prev))
-		vma = prev;
-	asp_vma_merge_next(&mm->vmas, vma);
+	if (prev && asp_vma_can_merge(prev, vma)) {
+		if (asp_vma_merge_next(&mm->vmas, prev))
+			vma = prev;
+		else
+			(*skipped)++;
+	}
+	next = asp_vma_next(&mm->vmas, vma);
+	if (next && asp_vma_can_merge(vma, next) &&
+	    !asp_vma_merge_next(&mm->vmas, vma))
+		(*skipped)++;
 	return vma;
+}
+
+/*
+ * mprotect_fixup() on each VMA of [start, stop), whose edges @c split.
+ * Linux makes the split at @stop when it reaches the last VMA, after the
+ * merges of those before it, and tests max_map_count then: so is it here,
+ * against the count without that split (and with the merges skipped for
+ * want of memory, which Linux would have made).  Past the limit, the split
+ * is undone and the call fails with the VMAs before it changed.
+ *
+ * Return: 0, or -ENOMEM if the split at @stop passes max_map_count.
+ */
+static int asp_mprotect_range(struct asp_mm *mm, unsigned long start,
+			      unsigned long stop, unsigned long prot_vm,
+			      struct asp_carve *c)
+{
+	unsigned long nf, skipped = 0;
+	struct asp_vma *vma;
+
+	for (vma = asp_vma_find(&mm->vmas, start); vma && vma->start < stop;
+	     vma = asp_vma_next(&mm->vmas, vma)) {
+		nf = asp_mprotect_flags(vma, prot_vm);
+		if (nf == vma->flags)
+			continue;
+		if (vma == c->upper &&
+		    mm->vmas.count > mm->limits.max_map_count + skipped) {
+			asp_vma_unsplit(&mm->vmas, c->upper, c->upper_new);
+			return -ENOMEM;
+		}
+		asp_mprotect_apply(mm, vma, nf);
+		vma = asp_mprotect_merge(mm, vma, &skipped);
+	}
+	return 0;
 }
 
 static int asp_mprotect_locked(struct asp_mm *mm, unsigned long start,
 			       unsigned long end, unsigned long prot_vm)
 {
-	struct asp_vma *vma, *last;
 	struct asp_carve c;
-	unsigned long nf;
-	int ret;
+	unsigned long stop;
+	int err, ret;
 
-	last = asp_mprotect_check(mm, start, end, prot_vm);
-	if (IS_ERR(last))
-		return PTR_ERR(last);
-	ret = asp_mprotect_split(mm, start, end, last, prot_vm, &c);
-	if (ret)
-		return ret;
-	for (vma = asp_vma_find(&mm->vmas, start); vma && vma->start < end;
-	     vma = asp_vma_next(&mm->vmas, vma)) {
-		nf = asp_mprotect_flags(vma, prot_vm);
-		if (nf == vma->flags)
-			continue;
-		asp_mprotect_apply(mm, vma, nf);
-		vma = asp_mprotect_merge(mm, vma);
-	}
-	return 0;
+	stop = asp_mprotect_scan(mm, start, end, prot_vm, &err);
+	if (stop == start)
+		return err;
+	ret = asp_mprotect_carve(mm, start, stop, prot_vm, &c);
+	if (!ret)
+		ret = asp_mprotect_range(mm, start, stop, prot_vm, &c);
+	return ret ?: err;
 }
 
 /**
@@ -153,12 +209,16 @@ static int asp_mprotect_locked(struct asp_mm *mm, unsigned long start,
  * @len: bytes, rounded up to pages; 0 does nothing
  * @prot: PROT_READ, PROT_WRITE, PROT_EXEC
  *
- * Unlike Linux, which changes the VMAs before a hole and then fails, a
- * hole anywhere in the range fails the call before anything changes.
+ * As Linux's do_mprotect_pkey(): the VMAs change one after the other from
+ * @addr, and the first that cannot fails the call with the VMAs before it
+ * changed (split and merged as mprotect_fixup() does).  A hole at @addr,
+ * or a first VMA that cannot change, changes nothing.  Running out of
+ * memory changes nothing either, unlike Linux.
  *
+ * Context: process context, may sleep.
  * Return: 0; -EINVAL for an unaligned start or unknown prot bits;
- * -ENOMEM for a hole in the range, an overflowing range, a split past the
- * VMA limit, the data limit, or no memory.  Nothing changes on error.
+ * -ENOMEM for an overflowing range, a hole in the range, a split past the
+ * VMA limit, the data limit, or no memory.
  */
 int asp_mprotect(struct asp_mm *mm, unsigned long addr, unsigned long len,
 		 u32 prot)

@@ -19,10 +19,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <linux/aspace.h>
 
@@ -418,6 +423,16 @@ static inline __u64 get_brk(int fd)
 	return brk;
 }
 
+/* brk(@brk) on @fd: the break it returns, 0 if the ioctl failed. */
+static inline __u64 set_brk(int fd, __u64 brk)
+{
+	__u64 got = 0;
+
+	if (aspace_brk(fd, brk, &got))
+		return 0;
+	return got;
+}
+
 /* The lowest descriptor number free now (what the next open gets). */
 static inline int lowest_free_fd(void)
 {
@@ -485,5 +500,522 @@ static inline bool mem_is(int fd, __u64 addr, __u64 len, unsigned char byte)
 #define LAYOUT_TOPDOWN_5L	ASPACE_LAYOUT_LA57
 #define LAYOUT_LEGACY_4L	ASPACE_LAYOUT_LEGACY
 #define LAYOUT_LEGACY_5L	(ASPACE_LAYOUT_LA57 | ASPACE_LAYOUT_LEGACY)
+
+/*
+ * Comparing with Linux.  A script of calls (struct lx_step) runs twice:
+ * in a forked child on its own address space, with the real system calls,
+ * and on a descriptor.  After each call the result and the VMAs in a
+ * window around the script's base address are recorded (struct lx_trace:
+ * /proc/self/maps in the child, ASPACE_IOC_QUERY on the descriptor),
+ * relative to the base, and the two traces must be the same.
+ *
+ * The child makes no other mapping (it reads /proc with read(2) into a
+ * static buffer and never calls malloc()), so the window holds only what
+ * the script made.  It changes no state of the test process.
+ */
+
+enum lx_op {
+	LX_MMAP,	/* mmap(base + off, len, prot, flags | MAP_FIXED) */
+	LX_MUNMAP,	/* munmap(base + off, len) */
+	LX_MPROTECT,	/* mprotect(base + off, len, prot) */
+	LX_BRK,		/* brk(base + off); the result is the break - base */
+	LX_DATA_ROOM,	/* RLIMIT_DATA, data_bytes: the data now + len */
+	LX_VMA_ROOM,	/* vm.max_map_count, max_map_count: VMAs now + len */
+};
+
+/* One call of a script. */
+struct lx_step {
+	enum lx_op op;
+	long long off;
+	__u64 len;
+	__u32 prot;
+	__u32 flags;
+};
+
+#define LX_MMAP_AT(o, l, p, f)	{ LX_MMAP, (o), (l), (p), (f) }
+#define LX_MUNMAP_AT(o, l)	{ LX_MUNMAP, (o), (l), 0, 0 }
+#define LX_MPROTECT_AT(o, l, p)	{ LX_MPROTECT, (o), (l), (p), 0 }
+#define LX_BRK_AT(o)		{ LX_BRK, (o), 0, 0, 0 }
+#define LX_DATA_ROOM(bytes)	{ LX_DATA_ROOM, 0, (bytes), 0, 0 }
+#define LX_VMA_ROOM(n)		{ LX_VMA_ROOM, 0, (n), 0, 0 }
+
+#define LX_MAX_STEPS	12
+#define LX_MAX_VMAS	16
+
+/* A VMA in a trace: bytes from the base, V_* flags. */
+struct lx_vma {
+	long long start;
+	long long end;
+	__u64 flags;
+};
+
+/**
+ * struct lx_trace - what a script did
+ * @nsteps: calls made
+ * @error: non-zero if the trace could not be taken (then @msg says why)
+ * @ret: each call's result: 0 or -errno, the break less the base for brk
+ * @nvmas: VMAs in the window after each call
+ * @vma: those VMAs, clipped to the window
+ * @msg: what went wrong
+ */
+struct lx_trace {
+	unsigned int nsteps;
+	int error;
+	long long ret[LX_MAX_STEPS];
+	unsigned int nvmas[LX_MAX_STEPS];
+	struct lx_vma vma[LX_MAX_STEPS][LX_MAX_VMAS];
+	char msg[128];
+};
+
+/**
+ * struct lx_script - calls to make and where to look
+ * @steps: the calls
+ * @nsteps: how many
+ * @win_lo: the window starts this many bytes from the base (may be < 0)
+ * @win_hi: and ends this many bytes from it
+ * @heap: the base is the break (page aligned); else a free range of the
+ *	window's size (the child's is found by mmap(), then unmapped)
+ */
+struct lx_script {
+	const struct lx_step *steps;
+	unsigned int nsteps;
+	long long win_lo;
+	long long win_hi;
+	bool heap;
+};
+
+/* Read a whole /proc or /sys file into @buf (NUL-terminated): its length. */
+static inline long lx_read_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return len < size - 1 ? (long)len : -E2BIG;
+}
+
+static inline int lx_write_file(const char *path, const char *text)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+static char lx_buf[1 << 16];
+
+/* V_* flags for a line of /proc/PID/maps: its perms and its name. */
+static inline __u64 lx_maps_flags(const char *perms, const char *name)
+{
+	__u64 f = 0;
+
+	f |= perms[0] == 'r' ? V_R : 0;
+	f |= perms[1] == 'w' ? V_W : 0;
+	f |= perms[2] == 'x' ? V_X : 0;
+	f |= perms[3] == 's' ? V_S : 0;
+	f |= !strncmp(name, "[heap]", 6) ? V_HEAP : 0;
+	f |= !strncmp(name, "[stack]", 7) ? V_STACK : 0;
+	return f;
+}
+
+/* Append [start, end) clipped to [lo, hi) to @t's VMAs of step @i. */
+static inline int lx_add_vma(struct lx_trace *t, unsigned int i, __u64 base,
+			     __u64 lo, __u64 hi, __u64 start, __u64 end,
+			     __u64 flags)
+{
+	struct lx_vma *v;
+
+	if (end <= lo || start >= hi)
+		return 0;
+	if (t->nvmas[i] == LX_MAX_VMAS)
+		return -E2BIG;
+	v = &t->vma[i][t->nvmas[i]++];
+	v->start = (long long)((start < lo ? lo : start) - base);
+	v->end = (long long)((end > hi ? hi : end) - base);
+	v->flags = flags;
+	return 0;
+}
+
+/* The child's VMAs in [lo, hi), from /proc/self/maps, into step @i. */
+static inline int lx_trace_linux(struct lx_trace *t, unsigned int i,
+				 __u64 base, __u64 lo, __u64 hi)
+{
+	unsigned long long start, end;
+	char perms[5], *line, *nl;
+	long len;
+	int name;
+
+	len = lx_read_file("/proc/self/maps", lx_buf, sizeof(lx_buf));
+	if (len < 0)
+		return (int)len;
+	t->nvmas[i] = 0;
+	for (line = lx_buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			return -EPROTO;
+		*nl = '\0';
+		name = 0;
+		if (sscanf(line, "%llx-%llx %4s %*s %*s %*s %n", &start, &end,
+			   perms, &name) < 3 || !name)
+			return -EPROTO;
+		if (lx_add_vma(t, i, base, lo, hi, start, end,
+			       lx_maps_flags(perms, line + name)))
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* The descriptor's VMAs in [lo, hi), by QUERY, into step @i. */
+static inline int lx_trace_aspace(int fd, struct lx_trace *t, unsigned int i,
+				  __u64 base, __u64 lo, __u64 hi)
+{
+	static struct vma_list l;
+	unsigned int j;
+	int ret;
+
+	ret = list_vmas(fd, &l);
+	if (ret)
+		return ret;
+	t->nvmas[i] = 0;
+	for (j = 0; j < l.n; j++)
+		if (lx_add_vma(t, i, base, lo, hi, l.v[j].start, l.v[j].end,
+			       l.v[j].flags))
+			return -E2BIG;
+	return 0;
+}
+
+/* VMAs of this process: lines of /proc/self/maps but the vsyscall page. */
+static inline long lx_linux_vma_count(void)
+{
+	long len, n = 0;
+	char *p;
+
+	len = lx_read_file("/proc/self/maps", lx_buf, sizeof(lx_buf));
+	if (len < 0)
+		return len;
+	for (p = lx_buf; (p = strchr(p, '\n')); p++)
+		n++;
+	return strstr(lx_buf, "[vsyscall]") ? n - 1 : n;
+}
+
+/* Bytes of data (VmData of /proc/self/status). */
+static inline long long lx_linux_data_bytes(void)
+{
+	long long kb;
+	char *p;
+	long len;
+
+	len = lx_read_file("/proc/self/status", lx_buf, sizeof(lx_buf));
+	if (len < 0)
+		return len;
+	p = strstr(lx_buf, "\nVmData:");
+	if (!p || sscanf(p, "\nVmData: %lld kB", &kb) != 1)
+		return -EPROTO;
+	return kb << 10;
+}
+
+#define LX_MAX_MAP_COUNT	"/proc/sys/vm/max_map_count"
+
+static inline long long lx_linux_room(const struct lx_step *s)
+{
+	struct rlimit rl;
+	long long have;
+	char num[32];
+
+	if (s->op == LX_VMA_ROOM) {
+		have = lx_linux_vma_count();
+		if (have < 0)
+			return have;
+		snprintf(num, sizeof(num), "%lld\n", have + (long long)s->len);
+		return lx_write_file(LX_MAX_MAP_COUNT, num);
+	}
+	have = lx_linux_data_bytes();
+	if (have < 0 || getrlimit(RLIMIT_DATA, &rl))
+		return have < 0 ? have : -errno;
+	rl.rlim_cur = have + s->len;
+	return setrlimit(RLIMIT_DATA, &rl) ? -errno : 0;
+}
+
+/* One call of a script on the child's own address space. */
+static inline long long lx_linux_step(const struct lx_step *s, __u64 base)
+{
+	void *addr = (void *)(uintptr_t)(base + s->off);
+
+	switch (s->op) {
+	case LX_MMAP:
+		return mmap(addr, s->len, s->prot,
+			    s->flags | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		       MAP_FAILED ? -errno : 0;
+	case LX_MUNMAP:
+		return munmap(addr, s->len) ? -errno : 0;
+	case LX_MPROTECT:
+		return mprotect(addr, s->len, s->prot) ? -errno : 0;
+	case LX_BRK:
+		return (long long)(syscall(SYS_brk, addr) - (long)base);
+	default:
+		return lx_linux_room(s);
+	}
+}
+
+/* One call of a script on a descriptor. */
+static inline long long lx_aspace_step(int fd, const struct lx_step *s,
+				       __u64 base)
+{
+	struct aspace_stats st;
+	__u64 got = 0;
+	int ret;
+
+	switch (s->op) {
+	case LX_MMAP:
+		return aspace_mmap(fd, base + s->off, s->len, s->prot,
+				   s->flags | M_FIXED, NULL);
+	case LX_MUNMAP:
+		return aspace_munmap(fd, base + s->off, s->len);
+	case LX_MPROTECT:
+		return aspace_mprotect(fd, base + s->off, s->len, s->prot);
+	case LX_BRK:
+		ret = aspace_brk(fd, base + s->off, &got);
+		return ret ? ret : (long long)(got - base);
+	default:
+		ret = aspace_stats(fd, &st);
+		if (ret)
+			return ret;
+		if (s->op == LX_VMA_ROOM)
+			return set_max_map_count(fd, st.nr_vmas + s->len);
+		return set_limit(fd, data_bytes, st.data_bytes + s->len);
+	}
+}
+
+/* Run @sc at @base on @fd, or on this process if @fd < 0, into @t. */
+static inline void lx_run(const struct lx_script *sc, int fd, __u64 base,
+			  struct lx_trace *t)
+{
+	__u64 lo = base + sc->win_lo, hi = base + sc->win_hi;
+	unsigned int i;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sc->nsteps && i < LX_MAX_STEPS; i++) {
+		if (fd < 0) {
+			t->ret[i] = lx_linux_step(&sc->steps[i], base);
+			ret = lx_trace_linux(t, i, base, lo, hi);
+		} else {
+			t->ret[i] = lx_aspace_step(fd, &sc->steps[i], base);
+			ret = lx_trace_aspace(fd, t, i, base, lo, hi);
+		}
+		t->nsteps = i + 1;
+		if (ret) {
+			t->error = ret;
+			snprintf(t->msg, sizeof(t->msg),
+				 "listing the VMAs after step %u: %s", i,
+				 strerror(-ret));
+			return;
+		}
+	}
+}
+
+/* The child's base: the break made page aligned, or a free range. */
+static inline int lx_linux_base(const struct lx_script *sc, __u64 *base)
+{
+	unsigned long cur;
+	void *p;
+
+	if (sc->heap) {
+		cur = syscall(SYS_brk, 0);
+		*base = (cur + PG - 1) & ~(PG - 1);
+		return (unsigned long)syscall(SYS_brk, *base) == *base ?
+		       0 : -ENOMEM;
+	}
+	p = mmap(NULL, sc->win_hi - sc->win_lo, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, sc->win_hi - sc->win_lo);
+	*base = (uintptr_t)p - sc->win_lo;
+	return 0;
+}
+
+/*
+ * Run @sc in a forked child, on Linux, into @t (shared memory).  A script
+ * that sets vm.max_map_count (LX_VMA_ROOM) changes it for the whole
+ * guest for a moment: it is put back once the child is done.
+ *
+ * Return: 0, or a negative errno if the child could not run.
+ */
+static inline int lx_run_linux(const struct lx_script *sc, struct lx_trace *t)
+{
+	char saved[32];
+	int status, ret;
+	__u64 base;
+	pid_t pid;
+
+	ret = lx_read_file(LX_MAX_MAP_COUNT, saved, sizeof(saved));
+	if (ret < 0)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		ret = lx_linux_base(sc, &base);
+		if (ret) {
+			t->error = ret;
+			snprintf(t->msg, sizeof(t->msg), "no base: %s",
+				 strerror(-ret));
+		} else {
+			lx_run(sc, -1, base, t);
+		}
+		lx_write_file(LX_MAX_MAP_COUNT, saved);
+		_exit(0);
+	}
+	ret = waitpid(pid, &status, 0) == pid ? 0 : -errno;
+	lx_write_file(LX_MAX_MAP_COUNT, saved);
+	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		ret = -ECHILD;
+	return ret;
+}
+
+static inline void lx_dump_step(const char *who, const struct lx_trace *t,
+				unsigned int i)
+{
+	char flags[32];
+	unsigned int j;
+
+	fprintf(stderr, "#   %s: returned %lld, %u VMAs\n", who, t->ret[i],
+		t->nvmas[i]);
+	for (j = 0; j < t->nvmas[i]; j++) {
+		vma_flags_str(t->vma[i][j].flags, flags);
+		fprintf(stderr, "#     %+lld..%+lld (pages %+lld..%+lld) %s\n",
+			t->vma[i][j].start, t->vma[i][j].end,
+			t->vma[i][j].start / (long long)PG,
+			t->vma[i][j].end / (long long)PG, flags);
+	}
+}
+
+/* Did the descriptor do what Linux did, call after call?  Prints if not. */
+static inline bool lx_traces_equal(const struct lx_trace *lx,
+				   const struct lx_trace *as)
+{
+	unsigned int i;
+
+	if (lx->error || as->error) {
+		fprintf(stderr, "# trace failed: Linux: %s; aspace: %s\n",
+			lx->msg, as->msg);
+		return false;
+	}
+	if (lx->nsteps != as->nsteps) {
+		fprintf(stderr, "# %u calls on Linux, %u on aspace\n",
+			lx->nsteps, as->nsteps);
+		return false;
+	}
+	for (i = 0; i < lx->nsteps; i++) {
+		if (lx->ret[i] == as->ret[i] && lx->nvmas[i] == as->nvmas[i] &&
+		    !memcmp(lx->vma[i], as->vma[i],
+			    lx->nvmas[i] * sizeof(lx->vma[i][0])))
+			continue;
+		fprintf(stderr, "# call %u differs:\n", i);
+		lx_dump_step("Linux", lx, i);
+		lx_dump_step("aspace", as, i);
+		return false;
+	}
+	return true;
+}
+
+/* Does the last call of @t match @ret and @exp (bytes from the base)? */
+static inline bool lx_trace_ends(const struct lx_trace *t, long long ret,
+				 const struct lx_vma *exp, unsigned int n)
+{
+	unsigned int last = t->nsteps - 1;
+
+	if (t->nsteps && t->ret[last] == ret && t->nvmas[last] == n &&
+	    (!n || !memcmp(t->vma[last], exp, n * sizeof(*exp))))
+		return true;
+	fprintf(stderr, "# expected: returned %lld, %u VMAs\n", ret, n);
+	if (t->nsteps)
+		lx_dump_step("got", t, last);
+	return false;
+}
+
+/**
+ * struct lx_case - a script, and what its last call must leave
+ * @name: what it shows
+ * @steps: the calls (LX_STEPS())
+ * @nsteps: how many
+ * @ret: the last call's result
+ * @vmas: the VMAs in the window after it (LX_VMAS(); none if left out)
+ * @nvmas: how many
+ */
+struct lx_case {
+	const char *name;
+	const struct lx_step *steps;
+	unsigned int nsteps;
+	long long ret;
+	const struct lx_vma *vmas;
+	unsigned int nvmas;
+};
+
+#define LX_STEPS(...)							\
+	.steps = (const struct lx_step[]){ __VA_ARGS__ },		\
+	.nsteps = sizeof((const struct lx_step[]){ __VA_ARGS__ }) /	\
+		  sizeof(struct lx_step)
+
+#define LX_VMAS(...)							\
+	.vmas = (const struct lx_vma[]){ __VA_ARGS__ },			\
+	.nvmas = sizeof((const struct lx_vma[]){ __VA_ARGS__ }) /	\
+		 sizeof(struct lx_vma)
+
+/*
+ * Run each case on Linux (a forked child) and on a new descriptor with
+ * @layout (ASPACE_LAYOUT_*) at @base: both must do the same, call after
+ * call, and end as the case says.  @sc gives the window and the base.
+ */
+static inline void lx_check_cases(struct __test_metadata *_metadata,
+				  const struct lx_case *cases, unsigned int n,
+				  struct lx_script sc, __u32 layout, __u64 base)
+{
+	static struct lx_trace as;
+	struct lx_trace *lx;
+	unsigned int i;
+	int fd;
+
+	lx = mmap(NULL, sizeof(*lx), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, lx);
+	for (i = 0; i < n; i++) {
+		sc.steps = cases[i].steps;
+		sc.nsteps = cases[i].nsteps;
+		ASSERT_EQ(0, lx_run_linux(&sc, lx)) {
+			TH_LOG("%s", cases[i].name);
+		}
+		fd = open_layout(layout);
+		ASSERT_LE(0, fd);
+		lx_run(&sc, fd, base, &as);
+		close(fd);
+		EXPECT_TRUE(lx_traces_equal(lx, &as)) {
+			TH_LOG("%s: aspace differs from Linux", cases[i].name);
+		}
+		EXPECT_TRUE(lx_trace_ends(&as, cases[i].ret, cases[i].vmas,
+					  cases[i].nvmas)) {
+			TH_LOG("%s: not the result expected", cases[i].name);
+		}
+	}
+	munmap(lx, sizeof(*lx));
+}
 
 #endif /* _ASPACE_TEST_UTIL_H */

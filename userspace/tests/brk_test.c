@@ -2,8 +2,10 @@
 /*
  * End-to-end tests of ASPACE_IOC_BRK: the DESIGN.md checklist for brk in
  * the four layouts: queries, the unaligned break returned as asked with a
- * page-aligned heap VMA, shrinking, the one-page gap below the next
- * mapping (and a stack's guard gap), the data limit, the [heap] flag.
+ * page-aligned heap VMA, shrinking (refused where no VMA lies between the
+ * new and the old break), the one-page gap below the next mapping (and a
+ * stack's guard gap), the data limit, the [heap] flag; and the same calls
+ * against the real brk(2) of a forked child (same_as_linux).
  */
 #include <stddef.h>
 
@@ -288,8 +290,8 @@ TEST_F(heap, mprotect_merges_only_what_it_changes)
 }
 
 /*
- * Shrinking unmaps whatever lies between the new and the old break, as
- * Linux did before 6.1 (documented: 6.1 refuses when no VMA is there).
+ * Shrinking unmaps whatever lies between the new and the old break, not
+ * only the heap, as Linux does (do_vmi_align_munmap() of the whole range).
  */
 TEST_F(heap, shrink_unmaps_other_mappings_in_between)
 {
@@ -320,6 +322,50 @@ TEST_F(heap, grows_after_heap_unmapped)
 	BRK(0, hs + PAGES(2));
 	BRK(hs + PAGES(3), hs + PAGES(3));
 	EXPECT_VMAS(self->fd, { hs + PAGES(2), hs + PAGES(3), HEAP });
+}
+
+/*
+ * Linux shrinks only if a VMA meets [new break, old break) (page
+ * aligned): over nothing the break stays where it is.
+ */
+TEST_F(heap, shrink_over_nothing_refused)
+{
+	const __u64 hs = self->hs;
+	struct asp_snap before;
+
+	BRK(hs + PAGES(4) + 100, hs + PAGES(4) + 100);
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs, PAGES(5)));
+	SNAP(self->fd, &before);
+	BRK(hs, hs + PAGES(4) + 100);
+	BRK(hs + PAGES(3), hs + PAGES(4) + 100);
+	EXPECT_UNCHANGED(self->fd, &before);
+	/* Within the same page the break moves: nothing to look at. */
+	BRK(hs + PAGES(4) + 1, hs + PAGES(4) + 1);
+	/* A VMA at the old break is not between: still refused. */
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(5), PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	BRK(hs + PG, hs + PAGES(4) + 1);
+	/* One that reaches into the range is: everything there goes. */
+	ASSERT_EQ(0, aspace_mmap(self->fd, hs + PAGES(4), PG, P_R,
+				 M_PRIV | M_FIXED, NULL));
+	BRK(hs + PG, hs + PG);
+	EXPECT_VMAS(self->fd, { hs + PAGES(5), hs + PAGES(6), V_R });
+}
+
+/* Part of the heap left between the breaks: the shrink goes through. */
+TEST_F(heap, shrink_over_part_of_the_heap)
+{
+	const __u64 hs = self->hs;
+
+	BRK(hs + PAGES(8), hs + PAGES(8));
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs + PAGES(4), PAGES(4)));
+	BRK(hs + PAGES(2), hs + PAGES(2));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP });
+	/* The heap below the new break only: refused. */
+	BRK(hs + PAGES(8), hs + PAGES(8));
+	ASSERT_EQ(0, aspace_munmap(self->fd, hs + PAGES(2), PAGES(6)));
+	BRK(hs + PAGES(4), hs + PAGES(8));
+	EXPECT_VMAS(self->fd, { hs, hs + PAGES(2), HEAP });
 }
 
 /* An equal mapping just below the heap: the heap grows its own VMA. */
@@ -425,6 +471,69 @@ TEST(heap_start_from_layout)
 	EXPECT_NO_VMAS(fd);
 	close(fd);
 	EXPECT_COUNTERS_ZERO();
+}
+
+/*
+ * The same calls on the real brk(2) of a forked child and on aspace.
+ * Offsets are from the break (page aligned first) in the child, from the
+ * heap start on aspace; the window is the 16 pages above it.  Each case
+ * also states the last call's result (the break, less the base) and the
+ * VMAs it leaves.
+ */
+#define LP(n)		((long long)PAGES(n))
+
+static const struct lx_case heap_cases[] = {
+	{ .name = "heap unmapped",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_BRK_AT(0)),
+	  .ret = LP(4) },
+	{ .name = "heap unmapped, then grown",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_BRK_AT(LP(1)),
+		   LX_BRK_AT(LP(6))),
+	  .ret = LP(6),
+	  LX_VMAS({ LP(4), LP(6), HEAP }) },
+	{ .name = "part of the heap left",
+	  LX_STEPS(LX_BRK_AT(LP(8)),
+		   LX_MUNMAP_AT(LP(4), PAGES(4)),
+		   LX_BRK_AT(LP(2))),
+	  .ret = LP(2),
+	  LX_VMAS({ 0, LP(2), HEAP }) },
+	{ .name = "heap below the new break only",
+	  LX_STEPS(LX_BRK_AT(LP(8)),
+		   LX_MUNMAP_AT(LP(2), PAGES(6)),
+		   LX_BRK_AT(LP(4))),
+	  .ret = LP(8),
+	  LX_VMAS({ 0, LP(2), HEAP }) },
+	{ .name = "a VMA at the old break",
+	  LX_STEPS(LX_BRK_AT(LP(4)),
+		   LX_MUNMAP_AT(0, PAGES(4)),
+		   LX_MMAP_AT(LP(4), PAGES(2), P_R, M_PRIV),
+		   LX_BRK_AT(LP(1))),
+	  .ret = LP(4),
+	  LX_VMAS({ LP(4), LP(6), V_R | V_HEAP }) },
+	{ .name = "another VMA in between",
+	  LX_STEPS(LX_BRK_AT(LP(6)),
+		   LX_MUNMAP_AT(0, PAGES(6)),
+		   LX_MMAP_AT(LP(2), PG, P_R, M_SHARED),
+		   LX_BRK_AT(0)),
+	  .ret = 0 },
+	{ .name = "unaligned breaks",
+	  LX_STEPS(LX_BRK_AT(LP(4) + 100),
+		   LX_MUNMAP_AT(0, PAGES(5)),
+		   LX_BRK_AT(LP(4) + 50),
+		   LX_BRK_AT(LP(1) + 5)),
+	  .ret = LP(4) + 50 },
+};
+
+TEST_F(heap, same_as_linux)
+{
+	const struct lx_script sc = { .win_hi = LP(16), .heap = true };
+
+	lx_check_cases(_metadata, heap_cases, ARRAY_SIZE(heap_cases), sc,
+		       variant->layout, self->hs);
 }
 
 TEST_HARNESS_MAIN

@@ -296,7 +296,13 @@ TEST_F(lay, set_on_non_empty_ebusy)
 	EXPECT_EQ(-EBUSY, aspace_set_layout(self->fd, &in));
 	ASSERT_EQ(0, aspace_munmap(self->fd, DEF_HEAP_START, PG));
 	EXPECT_EQ(-EBUSY, aspace_set_layout(self->fd, &in));
-	ASSERT_EQ(0, aspace_brk(self->fd, DEF_HEAP_START, NULL));
+	/* Over nothing the break does not go back, as in Linux. */
+	EXPECT_EQ(DEF_HEAP_START + PG, set_brk(self->fd, DEF_HEAP_START));
+	EXPECT_EQ(-EBUSY, aspace_set_layout(self->fd, &in));
+	/* Over a mapping it does, unmapping it: the heap is untouched. */
+	ASSERT_EQ(0, aspace_mmap(self->fd, DEF_HEAP_START, PG, P_RW,
+				 M_PRIV | M_FIXED, NULL));
+	EXPECT_EQ(DEF_HEAP_START, set_brk(self->fd, DEF_HEAP_START));
 	ASSERT_EQ(0, aspace_set_layout(self->fd, &in));
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * End-to-end tests of ASPACE_IOC_MPROTECT: the DESIGN.md checklist for
- * mprotect in the four layouts: Linux's order of checks, all-or-nothing
- * on a hole (a documented difference from Linux), splits and merges.
+ * mprotect in the four layouts: Linux's order of checks, splits and
+ * merges, and what a call that fails half way leaves (the VMAs before a
+ * hole, the data limit or a refused split changed, as in Linux), checked
+ * against Linux itself on a forked child (same_as_linux).
  */
 #include <stddef.h>
 
@@ -118,10 +120,37 @@ TEST_F(prot, unknown_prot_einval)
 }
 
 /*
- * A hole anywhere: ENOMEM and nothing changed, not even the VMAs before
- * the hole (Linux would have changed those).
+ * A hole in the range: ENOMEM, after the VMAs before the hole changed, as
+ * Linux's do_mprotect_pkey() leaves them.
  */
-TEST_F(prot, hole_in_range_enomem_nothing_changed)
+TEST_F(prot, hole_enomem_after_the_vmas_before_it)
+{
+	struct aspace_stats st;
+
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_RW,
+			    M_PRIV | M_POPULATE));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(5), PAGES(4), P_R, M_SHARED));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PAGES(9), 0));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_RW },
+		    { F + PG, F + PAGES(4), 0 },
+		    { F + PAGES(5), F + PAGES(9), V_R | V_S });
+	ASSERT_EQ(0, aspace_stats(self->fd, &st));
+	EXPECT_EQ(PG, st.data_bytes);
+	EXPECT_EQ(4, st.resident_pages);
+	/* Back: the VMA before the hole merges again; then the hole. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(6), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(4), V_RW },
+		    { F + PAGES(5), F + PAGES(9), V_R | V_S });
+	/* A hole at the end of the range: the VMA before it is split. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(7), PAGES(3),
+					   P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(4), V_RW },
+		    { F + PAGES(5), F + PAGES(7), V_R | V_S },
+		    { F + PAGES(7), F + PAGES(9), V_RW | V_S });
+}
+
+/* A hole at the start of the range: ENOMEM before anything changes. */
+TEST_F(prot, hole_at_start_enomem_nothing_changed)
 {
 	struct asp_snap before;
 
@@ -129,12 +158,8 @@ TEST_F(prot, hole_in_range_enomem_nothing_changed)
 			    M_PRIV | M_POPULATE));
 	ASSERT_EQ(0, map_at(self->fd, F + PAGES(5), PAGES(4), P_R, M_SHARED));
 	SNAP(self->fd, &before);
-	/* The hole in the middle. */
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(9), P_R));
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PAGES(6), 0));
-	/* A hole at the start and at the end. */
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F - PG, PAGES(2), P_R));
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(8), PAGES(2),
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(4), PAGES(5),
 					   P_RW));
 	/* Nothing mapped at all. */
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(20), PG, P_R));
@@ -266,7 +291,11 @@ TEST_F(prot, length_rounded_up)
 		    { F + PAGES(2), F + PAGES(4), V_RW });
 }
 
-/* A split with max_map_count VMAs already: ENOMEM, nothing changed. */
+/*
+ * A split with max_map_count VMAs already fails, as split_vma() does.
+ * The middle of a VMA needs two: Linux makes the one at the start, then
+ * refuses the one at the end and leaves the first split in place.
+ */
 TEST_F(prot, split_past_max_map_count_enomem)
 {
 	struct asp_snap before;
@@ -274,29 +303,59 @@ TEST_F(prot, split_past_max_map_count_enomem)
 	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_RW, M_PRIV));
 	ASSERT_EQ(0, map_at(self->fd, F + PAGES(10), PAGES(2), P_R, M_PRIV));
 	ASSERT_EQ(0, set_max_map_count(self->fd, 3));
-	SNAP(self->fd, &before);
-	/* The middle needs two splits: 4 VMAs > 3. */
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PG, P_R));
-	/* Over a hole and a split: ENOMEM too. */
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PAGES(10), P_R));
+	EXPECT_VMAS(self->fd, { F, F + PG, V_RW },
+		    { F + PG, F + PAGES(8), V_RW },
+		    { F + PAGES(10), F + PAGES(12), V_R });
+	SNAP(self->fd, &before);
+	/* At the limit, a split at the start is refused: nothing changes. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(2), PAGES(6),
+					   P_R));
+	/* So is one at the end. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PG, P_R));
 	EXPECT_UNCHANGED(self->fd, &before);
-	/* One split: 3 VMAs. */
+	/* A whole VMA needs no split. */
 	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PG, P_R));
 	EXPECT_VMAS(self->fd, { F, F + PG, V_R },
 		    { F + PG, F + PAGES(8), V_RW },
 		    { F + PAGES(10), F + PAGES(12), V_R });
 	SNAP(self->fd, &before);
-	/* At the limit, even a split at an edge is refused. */
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(7), PG, P_R));
 	/*
 	 * aspace checks the limit before each split, where Linux skips a
 	 * split that a merge with the neighbour makes unnecessary (see
-	 * Documentation/ioctls.md): refused here.
+	 * Documentation/ioctls.md): refused here, Linux would make
+	 * [F, F + 2) read-only.
 	 */
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PG, PG, P_R));
 	EXPECT_UNCHANGED(self->fd, &before);
-	/* A whole VMA needs no split. */
 	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(10), PAGES(2), P_X));
+}
+
+/*
+ * The split at the end of the range is tested when the call reaches the
+ * last VMA: the VMAs before it have changed by then, and stay changed.
+ */
+TEST_F(prot, split_past_max_map_count_after_earlier_vmas)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(4), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(4), PAGES(4), P_R, M_SHARED));
+	ASSERT_EQ(0, set_max_map_count(self->fd, 2));
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(6), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(4), V_RW },
+		    { F + PAGES(4), F + PAGES(8), V_R | V_S });
+}
+
+/* ... and the VMAs merged on the way make room for that split. */
+TEST_F(prot, merges_on_the_way_make_room_for_the_last_split)
+{
+	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_RW, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_R, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(4), PAGES(4), P_R, M_SHARED));
+	ASSERT_EQ(0, set_max_map_count(self->fd, 3));
+	ASSERT_EQ(0, aspace_mprotect(self->fd, F + PAGES(2), PAGES(4), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(4), V_RW },
+		    { F + PAGES(4), F + PAGES(6), V_RW | V_S },
+		    { F + PAGES(6), F + PAGES(8), V_R | V_S });
 }
 
 /*
@@ -328,7 +387,8 @@ TEST_F(prot, data_limit_enomem)
  * Linux's test in mprotect_fixup(), VMA by VMA: a VMA may not become
  * data past the data limit, unless the mapped-bytes limit has no room
  * for its pages either (then its old flags could not expand, and Linux
- * lets the change through; checked against Linux 6.1).
+ * lets the change through; checked against Linux 6.1).  The call stops
+ * at the VMA that fails, after those before it changed.
  */
 TEST_F(prot, data_limit_skipped_when_as_limit_has_no_room)
 {
@@ -336,35 +396,34 @@ TEST_F(prot, data_limit_skipped_when_as_limit_has_no_room)
 	struct aspace_stats st;
 
 	ASSERT_EQ(0, map_at(self->fd, F, PAGES(8), P_R, M_PRIV));
-	ASSERT_EQ(0, map_at(self->fd, F + PAGES(9), PG, P_X, M_PRIV));
+	ASSERT_EQ(0, map_at(self->fd, F + PAGES(8), PG, P_X, M_PRIV));
 	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PG));
 	SNAP(self->fd, &before);
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(8), P_RW));
 	EXPECT_UNCHANGED(self->fd, &before);
 	/* 9 pages mapped, 12 allowed: no room for 8 more, room for 1. */
 	ASSERT_EQ(0, set_limit(self->fd, as_bytes, PAGES(12)));
-	SNAP(self->fd, &before);
-	/* The 8-page VMA passes; the 1-page one then fails: nothing. */
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(10), P_RW));
-	EXPECT_UNCHANGED(self->fd, &before);
-	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(8), P_RW));
+	/* The 8-page VMA passes; the 1-page one then fails. */
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(9), P_RW));
+	EXPECT_VMAS(self->fd, { F, F + PAGES(8), V_RW },
+		    { F + PAGES(8), F + PAGES(9), V_X });
 	ASSERT_EQ(0, aspace_stats(self->fd, &st));
 	EXPECT_EQ(PAGES(8), st.data_bytes);
-	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(9), PG,
+	SNAP(self->fd, &before);
+	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F + PAGES(8), PG,
 					   P_W | P_X));
+	EXPECT_UNCHANGED(self->fd, &before);
 }
 
-/* A call is all or nothing: the data limit is passed half way. */
-TEST_F(prot, data_limit_all_or_nothing)
+/* The data limit passed half way: the VMAs before it changed. */
+TEST_F(prot, data_limit_stops_at_the_vma_past_it)
 {
-	struct asp_snap before;
-
 	ASSERT_EQ(0, map_at(self->fd, F, PAGES(2), P_R, M_PRIV));
 	ASSERT_EQ(0, map_at(self->fd, F + PAGES(2), PAGES(2), P_X, M_PRIV));
 	ASSERT_EQ(0, set_limit(self->fd, data_bytes, PAGES(3)));
-	SNAP(self->fd, &before);
 	EXPECT_EQ(-ENOMEM, aspace_mprotect(self->fd, F, PAGES(4), P_RW));
-	EXPECT_UNCHANGED(self->fd, &before);
+	EXPECT_VMAS(self->fd, { F, F + PAGES(2), V_RW },
+		    { F + PAGES(2), F + PAGES(4), V_X });
 	ASSERT_EQ(0, aspace_mprotect(self->fd, F, PAGES(3), P_RW));
 	EXPECT_VMAS(self->fd, { F, F + PAGES(3), V_RW },
 		    { F + PAGES(3), F + PAGES(4), V_X });
@@ -400,6 +459,105 @@ TEST_F(prot, stats_follow_protection)
 	EXPECT_EQ(4, st.resident_pages);
 	EXPECT_EQ(2, st.zero_page_maps);
 	EXPECT_EQ(4, sysfs_pages_data());
+}
+
+/*
+ * The same calls on Linux and on aspace.  Offsets and lengths are in
+ * pages from the base of a 16-page window that nothing else maps (with a
+ * free page on each side).  Each case also states the last call's result
+ * and the VMAs it leaves.
+ */
+#define LP(n)		((long long)PAGES(n))
+
+static const struct lx_case prot_cases[] = {
+	{ .name = "hole in the middle",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(16), P_RW, M_PRIV),
+		   LX_MUNMAP_AT(LP(6), PAGES(2)),
+		   LX_MPROTECT_AT(LP(2), PAGES(12), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_RW }, { LP(2), LP(6), V_R },
+		  { LP(8), LP(16), V_RW }) },
+	{ .name = "hole at the start",
+	  LX_STEPS(LX_MMAP_AT(LP(1), PAGES(14), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(0, PAGES(4), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ LP(1), LP(15), V_RW }) },
+	{ .name = "hole at the end",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(LP(4), PAGES(8), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_R }) },
+	{ .name = "a merge, then a hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_MPROTECT_AT(LP(4), PAGES(4), P_R),
+		   LX_MMAP_AT(LP(9), PAGES(4), P_R, M_PRIV),
+		   LX_MPROTECT_AT(0, PAGES(10), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_R }, { LP(9), LP(13), V_R }) },
+	{ .name = "several VMAs, then a hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_MMAP_AT(LP(8), PAGES(4), P_X, M_PRIV),
+		   LX_MPROTECT_AT(LP(2), PAGES(12), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_R }, { LP(2), LP(4), V_RW },
+		  { LP(4), LP(8), V_RW | V_S }, { LP(8), LP(12), V_RW }) },
+	{ .name = "data limit at the second VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_X, M_PRIV),
+		   LX_DATA_ROOM(PAGES(5)),
+		   LX_MPROTECT_AT(0, PAGES(8), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_X }) },
+	{ .name = "data limit at the first VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_R, M_PRIV),
+		   LX_DATA_ROOM(PAGES(3)),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_R }) },
+	{ .name = "max_map_count at the second split",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_VMA_ROOM(1),
+		   LX_MPROTECT_AT(LP(2), PAGES(2), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(2), V_RW }, { LP(2), LP(8), V_RW }) },
+	{ .name = "max_map_count at the first split",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(8), P_RW, M_PRIV),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(LP(2), PAGES(2), P_R)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(8), V_RW }) },
+	{ .name = "max_map_count at a later VMA",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(0, PAGES(6), P_RW)),
+	  .ret = -ENOMEM,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(8), V_R | V_S }) },
+	{ .name = "max_map_count after a merge",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(2), P_RW, M_PRIV),
+		   LX_MMAP_AT(LP(2), PAGES(2), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_R, M_SHARED),
+		   LX_VMA_ROOM(0),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = 0,
+	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(6), V_RW | V_S },
+		  { LP(6), LP(8), V_R | V_S }) },
+	{ .name = "no hole",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
+		   LX_MMAP_AT(LP(4), PAGES(4), P_X, M_PRIV),
+		   LX_MPROTECT_AT(LP(2), PAGES(4), P_RW)),
+	  .ret = 0,
+	  LX_VMAS({ 0, LP(2), V_R }, { LP(2), LP(6), V_RW },
+		  { LP(6), LP(8), V_X }) },
+};
+
+TEST_F(prot, same_as_linux)
+{
+	const struct lx_script sc = { .win_lo = -LP(1), .win_hi = LP(17) };
+
+	lx_check_cases(_metadata, prot_cases, ARRAY_SIZE(prot_cases), sc,
+		       variant->layout, F);
 }
 
 TEST_HARNESS_MAIN
