@@ -6,10 +6,11 @@
  * cover a range with Linux's merges, unmap a range, and the accounting
  * and limits every one of them applies.
  *
- * Each operation checks everything first, then splits, then makes the
- * change visible with one store into the VMA tree (see vma.c).
- * Page-table work that cannot fail (unmapping, changing protections)
- * comes after that store.
+ * mmap, munmap and brk check everything first, then split, then make the
+ * change visible with one store into the VMA tree (see vma.c); mprotect
+ * and madvise go VMA by VMA as Linux does, stopping at the first that
+ * fails.  Page-table work that cannot fail (unmapping, changing
+ * protections) comes after the store that makes a change visible.
  *
  * Locking: every function here needs the address-space lock held for
  * write, unless its comment says otherwise.
