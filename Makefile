@@ -8,6 +8,9 @@
 #   make demo        boot a QEMU guest and show the module at work
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
+#   make bench       aspace against the native system calls in a QEMU guest:
+#                    a table of both rates and their ratio, and
+#                    $(BUILD)/bench.csv (scripts/bench.sh)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -31,7 +34,7 @@ CC ?= gcc
 export BUILD
 
 .PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
-	kunit-bench e2e
+	kunit-bench e2e bench
 
 all: module userspace
 
@@ -64,6 +67,11 @@ kunit-bench:
 
 e2e: all
 	scripts/qemu-run.sh --tests
+
+# Only what the guest needs: a test being edited cannot stop the bench.
+bench: module
+	$(MAKE) -C userspace BUILD=$(BUILD) bench
+	scripts/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
