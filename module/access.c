@@ -51,23 +51,39 @@ static void asp_access_copy(struct page *page, unsigned long offset,
 	kunmap_local(kaddr);
 }
 
+/* The VMA an access at @pos hits; growing a stack drops @cur's table. */
+static struct asp_vma *asp_access_vma(struct asp_mm *mm, unsigned long pos,
+				      struct asp_fault_cursor *cur)
+{
+	struct asp_vma *vma;
+
+	if (pos >= mm->layout.task_size)
+		return NULL;
+	vma = asp_vma_find(&mm->vmas, pos);
+	if (vma)
+		return vma;
+	cur->table = NULL;	/* the lock may be let go */
+	return asp_find_vma_expand(mm, pos);
+}
+
 /* One page's part of an access: [@pos, @next).  Lock held for read. */
 static int asp_access_page(struct asp_mm *mm, u32 kind, unsigned long pos,
 			   unsigned long next, void *buf,
-			   struct asp_access_res *res)
+			   struct asp_access_res *res,
+			   struct asp_fault_cursor *cur)
 {
 	unsigned int flags = kind == ASPACE_ACCESS_WRITE ? ASP_FAULT_WRITE : 0;
 	struct page *page = NULL;
 	struct asp_vma *vma;
 	int ret;
 
-	vma = pos < mm->layout.task_size ? asp_find_vma_expand(mm, pos) : NULL;
+	vma = asp_access_vma(mm, pos, cur);
 	res->si_code = vma ? asp_access_error(vma, kind) : SEGV_MAPERR;
 	if (res->si_code) {
 		res->fault_addr = pos;
 		return 0;
 	}
-	ret = asp_fault(mm, vma, pos, flags, buf ? &page : NULL);
+	ret = asp_fault_cur(mm, vma, pos, flags, buf ? &page : NULL, cur);
 	if (ret)
 		return ret;
 	if (buf) {
@@ -101,6 +117,7 @@ int asp_access(struct asp_mm *mm, u32 kind, unsigned long addr,
 	       unsigned long len, void *buf, struct asp_access_res *res)
 {
 	unsigned long pos = addr, end = addr + len, next;
+	struct asp_fault_cursor cur = {};
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -112,7 +129,8 @@ int asp_access(struct asp_mm *mm, u32 kind, unsigned long addr,
 		if (!next)	/* the last page of the address space */
 			next = end;
 		ret = asp_access_page(mm, kind, pos, next,
-				      buf ? buf + (pos - addr) : NULL, res);
+				      buf ? buf + (pos - addr) : NULL, res,
+				      &cur);
 		if (ret || res->si_code)
 			break;
 		pos = next;

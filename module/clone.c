@@ -73,30 +73,54 @@ static struct page *asp_clone_page(struct asp_clone_ctx *ctx, u64 *ptep,
 	return page;
 }
 
-static int asp_clone_pte(u64 *ptep, unsigned long addr, void *arg)
+/* Map in the copy, at its slot @dst, what the source's slot @src maps. */
+static int asp_clone_entry(struct asp_clone_ctx *ctx, u64 *src, u64 *dst,
+			   unsigned long addr)
+{
+	struct page *page;
+	u64 flags;
+
+	if (!asp_page_is_zero(asp_pte_page(*src)) &&
+	    asp_clone_resident_full(ctx->dst))
+		return -ENOMEM;
+	page = asp_clone_page(ctx, src, &flags);
+	if (!page)
+		return -ENOMEM;
+	asp_pt_set(&ctx->dst->pt, addr, dst, asp_pte_mk(page, flags));
+	ctx->dst->resident += !asp_page_is_zero(page);
+	return 0;
+}
+
+/*
+ * One page table of the source: its entries in [@addr, @end) go to the
+ * copy's table, found (or made) once.  Like copy_pte_range(), a killed
+ * caller stops and the CPU is yielded, a table at a time.
+ */
+static int asp_clone_table(u64 *src, unsigned long addr, unsigned long end,
+			   void *arg)
 {
 	struct asp_clone_ctx *ctx = arg;
-	struct page *page;
-	u64 flags, old = *ptep;
+	u64 *dst = NULL;
 	int ret;
 
-	/* Like __get_user_pages(): a killed caller stops; no CPU hogging. */
 	cond_resched();
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	if (!asp_page_is_zero(asp_pte_page(old)) &&
-	    asp_clone_resident_full(ctx->dst))
-		return -ENOMEM;
-	page = asp_clone_page(ctx, ptep, &flags);
-	if (!page)
-		return -ENOMEM;
-	ret = asp_pt_map(&ctx->dst->pt, addr, page, flags);
-	if (ret) {
-		*ptep = old;	/* the source as it was */
-		asp_fault_put_page(page);
-		return ret;
+	for (; addr < end; addr += PAGE_SIZE, src++) {
+		if (!*src)
+			continue;
+		/* The copy's table, at the first entry it needs. */
+		if (!dst) {
+			dst = asp_pt_leaf_alloc(&ctx->dst->pt, addr);
+			if (!dst)
+				return -ENOMEM;
+			dst -= asp_pte_index(addr);
+		}
+		ret = asp_clone_entry(ctx, src, dst + asp_pte_index(addr),
+				      addr);
+		if (ret)
+			return ret;
 	}
-	ctx->dst->resident += !asp_page_is_zero(page);
 	return 0;
 }
 
@@ -125,8 +149,8 @@ static int asp_clone_vma(struct asp_mm *dst, struct asp_mm *src,
 	asp_mm_account(dst, new->flags, (new->end - new->start) >> PAGE_SHIFT);
 	if (vma->flags & ASP_VM_WIPEONFORK)
 		return 0;
-	return asp_pt_walk(&src->pt, vma->start, vma->end, asp_clone_pte,
-			   &ctx);
+	return asp_pt_walk_tables(&src->pt, vma->start, vma->end,
+				  asp_clone_table, &ctx);
 }
 
 static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src,
@@ -141,6 +165,10 @@ static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src,
 	dst->brk = src->brk;
 	for (vma = asp_vma_find_next(&src->vmas, 0); vma;
 	     vma = asp_vma_next(&src->vmas, vma)) {
+		/* Page-less VMAs too: a killed caller stops, the CPU yields. */
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		ret = asp_clone_vma(dst, src, vma, eager);
 		if (ret)
 			return ret;
@@ -154,7 +182,7 @@ static int asp_clone_locked(struct asp_mm *dst, struct asp_mm *src,
  *	copy-on-write)
  * @eager: copy private pages now instead of sharing them copy-on-write
  *
- * Walks every mapped entry, rescheduling in between.  Running out of
+ * Walks every page table, rescheduling in between.  Running out of
  * memory or of the memory cgroup's limit fails the clone instead of
  * invoking the OOM killer (see mem.c).
  *

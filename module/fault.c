@@ -276,12 +276,52 @@ static int asp_fault_write(struct asp_mm *mm, struct asp_vma *vma,
 int asp_fault(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
 	      unsigned int flags, struct page **pagep)
 {
+	return asp_fault_cur(mm, vma, addr, flags, pagep, NULL);
+}
+
+/* The slot for @addr: from @cur's table if it has it, else looked up. */
+static u64 *asp_fault_slot(struct asp_mm *mm, unsigned long addr,
+			   struct asp_fault_cursor *cur)
+{
+	unsigned long base = addr & ~(ASP_PT_ENTRIES * PAGE_SIZE - 1);
+	u64 *ptep;
+
+	if (cur && cur->table && cur->base == base)
+		return cur->table + asp_pte_index(addr);
+	ptep = asp_pt_leaf_alloc(&mm->pt, addr);
+	if (cur && ptep) {
+		cur->base = base;
+		cur->table = ptep - asp_pte_index(addr);
+	}
+	return ptep;
+}
+
+/**
+ * asp_fault_cur() - asp_fault() for one address of a run of them
+ * @mm: as for asp_fault()
+ * @vma: as for asp_fault()
+ * @addr: as for asp_fault()
+ * @flags: as for asp_fault()
+ * @pagep: as for asp_fault()
+ * @cur: the page table the last fault of the run used, or NULL; zeroed
+ *	by the caller before the run, and again whenever it lets go of
+ *	@mm's lock (a table may be freed then)
+ *
+ * Faults in a run of addresses find their page table once per table.
+ *
+ * Context: as asp_fault().
+ * Return: as asp_fault().
+ */
+int asp_fault_cur(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
+		  unsigned int flags, struct page **pagep,
+		  struct asp_fault_cursor *cur)
+{
 	u64 *ptep, pte;
 	int ret;
 
 	lockdep_assert_held(&mm->lock);
 	addr &= PAGE_MASK;
-	ptep = asp_pt_leaf_alloc(&mm->pt, addr);
+	ptep = asp_fault_slot(mm, addr, cur);
 	if (!ptep)
 		return -ENOMEM;
 	do {
@@ -344,6 +384,7 @@ static bool asp_is_private_writable(unsigned long flags)
 void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 		  unsigned long end)
 {
+	struct asp_fault_cursor cur = {};
 	unsigned int flags = 0;
 	unsigned long addr;
 
@@ -356,7 +397,7 @@ void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 		cond_resched();
 		if (fatal_signal_pending(current))
 			return;
-		if (asp_fault(mm, vma, addr, flags, NULL))
+		if (asp_fault_cur(mm, vma, addr, flags, NULL, &cur))
 			return;
 	}
 }

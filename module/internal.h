@@ -53,8 +53,21 @@ struct asp_vma *asp_vma_merge_around(struct asp_mm *mm, struct asp_vma *vma);
 /* What a fault is for, as FOLL_* of Linux's get_user_pages(). */
 #define ASP_FAULT_WRITE		0x1	/* the access writes */
 
+/**
+ * struct asp_fault_cursor - the page table a run of faults is in
+ * @base: the first address the table maps
+ * @table: its first slot, or NULL
+ */
+struct asp_fault_cursor {
+	unsigned long base;
+	u64 *table;
+};
+
 int asp_fault(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
 	      unsigned int flags, struct page **pagep);
+int asp_fault_cur(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
+		  unsigned int flags, struct page **pagep,
+		  struct asp_fault_cursor *cur);
 void asp_fault_put_page(struct page *page);
 void asp_populate(struct asp_mm *mm, struct asp_vma *vma, unsigned long start,
 		  unsigned long end);

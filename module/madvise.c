@@ -61,6 +61,7 @@ static int asp_madvise_populate(struct asp_mm *mm, struct asp_vma *vma,
 				int advice)
 {
 	bool write = advice == MADV_POPULATE_WRITE;
+	struct asp_fault_cursor cur = {};
 	unsigned long addr;
 	int ret;
 
@@ -68,8 +69,8 @@ static int asp_madvise_populate(struct asp_mm *mm, struct asp_vma *vma,
 	if (!(vma->flags & (write ? ASP_VM_WRITE : ASP_VM_READ)))
 		return -EINVAL;
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		ret = asp_fault(mm, vma, addr, write ? ASP_FAULT_WRITE : 0,
-				NULL);
+		ret = asp_fault_cur(mm, vma, addr, write ? ASP_FAULT_WRITE : 0,
+				    NULL, &cur);
 		if (ret)
 			return ret;
 		cond_resched();

@@ -549,29 +549,9 @@ void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 	memset(pt, 0, sizeof(*pt));
 }
 
-/* Visit the mapped leaves of a page table in [@start, @end). */
-static int asp_pt_walk_leaves(struct page *table, unsigned long start,
-			      unsigned long end, asp_pt_walk_fn fn, void *arg)
-{
-	u64 *tbl = asp_pt_table(table);
-	unsigned long addr;
-	u64 *ptep;
-	int ret;
-
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		ptep = &tbl[asp_pt_index(addr, 0)];
-		if (!READ_ONCE(*ptep))
-			continue;
-		ret = fn(ptep, addr, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int asp_pt_walk_level(struct page *table, unsigned int level,
 			     unsigned long start, unsigned long end,
-			     asp_pt_walk_fn fn, void *arg)
+			     asp_pt_table_fn fn, void *arg)
 {
 	u64 *tbl = asp_pt_table(table);
 	unsigned long addr, next;
@@ -589,7 +569,60 @@ static int asp_pt_walk_level(struct page *table, unsigned int level,
 			ret = asp_pt_walk_level(child, level - 1, addr, next,
 						fn, arg);
 		else
-			ret = asp_pt_walk_leaves(child, addr, next, fn, arg);
+			ret = fn(&asp_pt_table(child)[asp_pt_index(addr, 0)],
+				 addr, next, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * asp_pt_walk_tables() - visit the page tables of a range in address order
+ * @pt: the hierarchy
+ * @start: first address, page aligned
+ * @end: one past the last address, page aligned
+ * @fn: called once for each page table that exists in the range, with
+ *	its slots for the part of the range it maps; see asp_pt_table_fn
+ * @arg: passed to @fn
+ *
+ * For work done a table at a time (a clone copies a table's entries
+ * with one lookup of the destination table).  Absent subtrees are skipped
+ * whole.
+ *
+ * Context: as asp_pt_walk().
+ * Return: 0 after visiting every table, the first non-zero value @fn
+ * returned (the walk stops there), or -EINVAL for a bad range.
+ */
+int asp_pt_walk_tables(struct asp_pgtable *pt, unsigned long start,
+		       unsigned long end, asp_pt_table_fn fn, void *arg)
+{
+	int ret;
+
+	ret = asp_pt_check_range(pt, start, end);
+	if (ret)
+		return ret;
+	return asp_pt_walk_level(pt->root, pt->levels - 1, start, end, fn,
+				 arg);
+}
+
+struct asp_pt_walk_args {
+	asp_pt_walk_fn fn;
+	void *arg;
+};
+
+/* Visit the mapped leaves of one page table. */
+static int asp_pt_walk_leaves(u64 *ptep, unsigned long start,
+			      unsigned long end, void *arg)
+{
+	const struct asp_pt_walk_args *wa = arg;
+	unsigned long addr;
+	int ret;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE, ptep++) {
+		if (!READ_ONCE(*ptep))
+			continue;
+		ret = wa->fn(ptep, addr, wa->arg);
 		if (ret)
 			return ret;
 	}
@@ -615,13 +648,9 @@ static int asp_pt_walk_level(struct page *table, unsigned int level,
 int asp_pt_walk(struct asp_pgtable *pt, unsigned long start,
 		unsigned long end, asp_pt_walk_fn fn, void *arg)
 {
-	int ret;
+	struct asp_pt_walk_args wa = { .fn = fn, .arg = arg };
 
-	ret = asp_pt_check_range(pt, start, end);
-	if (ret)
-		return ret;
-	return asp_pt_walk_level(pt->root, pt->levels - 1, start, end, fn,
-				 arg);
+	return asp_pt_walk_tables(pt, start, end, asp_pt_walk_leaves, &wa);
 }
 
 struct asp_pt_protect_args {

@@ -113,6 +113,20 @@ typedef void (*asp_pt_release_fn)(u64 pte, struct page *page,
  */
 typedef int (*asp_pt_walk_fn)(u64 *ptep, unsigned long addr, void *arg);
 
+/**
+ * typedef asp_pt_table_fn - called for each page table a table walk visits
+ * @ptep: the table's slot for @addr; the slots up to @end follow it (they
+ *	may be zero); the callback may change flag bits of mapped ones as
+ *	asp_pt_walk_fn may
+ * @addr: the first address of the walk's range this table maps
+ * @end: one past the last
+ * @arg: the caller's argument
+ *
+ * Return: 0 to go on; anything else stops the walk and is returned.
+ */
+typedef int (*asp_pt_table_fn)(u64 *ptep, unsigned long addr,
+			       unsigned long end, void *arg);
+
 int __must_check asp_pt_init(struct asp_pgtable *pt, unsigned int levels);
 void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 		    void *arg);
@@ -134,6 +148,8 @@ int asp_pt_protect(struct asp_pgtable *pt, unsigned long start,
 		   unsigned long end, u64 set, u64 clear);
 int asp_pt_walk(struct asp_pgtable *pt, unsigned long start,
 		unsigned long end, asp_pt_walk_fn fn, void *arg);
+int asp_pt_walk_tables(struct asp_pgtable *pt, unsigned long start,
+		       unsigned long end, asp_pt_table_fn fn, void *arg);
 int asp_pt_lookup(const struct asp_pgtable *pt, unsigned long addr,
 		  struct asp_pt_lookup *res);
 
@@ -149,6 +165,17 @@ static inline u64 asp_pte_mk(struct page *page, u64 flags)
 {
 	return ((u64)page_to_pfn(page) << PAGE_SHIFT) |
 	       (flags & ASP_PTE_FLAGS_MASK);
+}
+
+/**
+ * asp_pte_index() - the slot of an address in its page table
+ * @addr: the address
+ *
+ * Return: its index among the table's ASP_PT_ENTRIES slots.
+ */
+static inline unsigned int asp_pte_index(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (ASP_PT_ENTRIES - 1);
 }
 
 /**
