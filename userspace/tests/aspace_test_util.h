@@ -521,6 +521,7 @@ enum lx_op {
 	LX_BRK,		/* brk(base + off); the result is the break - base */
 	LX_DATA_ROOM,	/* RLIMIT_DATA, data_bytes: the data now + len */
 	LX_VMA_ROOM,	/* vm.max_map_count, max_map_count: VMAs now + len */
+	LX_TOUCH,	/* a store to every page of [base + off, + len) */
 };
 
 /* One call of a script. */
@@ -538,6 +539,7 @@ struct lx_step {
 #define LX_BRK_AT(o)		{ LX_BRK, (o), 0, 0, 0 }
 #define LX_DATA_ROOM(bytes)	{ LX_DATA_ROOM, 0, (bytes), 0, 0 }
 #define LX_VMA_ROOM(n)		{ LX_VMA_ROOM, 0, (n), 0, 0 }
+#define LX_TOUCH_AT(o, l)	{ LX_TOUCH, (o), (l), 0, 0 }
 
 #define LX_MAX_STEPS	12
 #define LX_MAX_VMAS	16
@@ -768,9 +770,27 @@ static inline long long lx_linux_step(const struct lx_step *s, __u64 base)
 		return mprotect(addr, s->len, s->prot) ? -errno : 0;
 	case LX_BRK:
 		return (long long)(syscall(SYS_brk, addr) - (long)base);
+	case LX_TOUCH:
+		for (__u64 i = 0; i < s->len; i += PG)
+			((volatile char *)addr)[i] = 1;
+		return 0;
 	default:
 		return lx_linux_room(s);
 	}
+}
+
+/* A store to every page of [@addr, @addr + @len) through ACCESS. */
+static inline long long lx_aspace_touch(int fd, __u64 addr, __u64 len)
+{
+	struct aspace_access a = {
+		.size = sizeof(a), .kind = ASPACE_ACCESS_WRITE,
+		.addr = addr, .length = len,
+	};
+	int ret = aspace_ioctl(fd, ASPACE_IOC_ACCESS, &a);
+
+	if (ret)
+		return ret;
+	return a.signo ? -EFAULT : 0;
 }
 
 /* One call of a script on a descriptor. */
@@ -792,6 +812,8 @@ static inline long long lx_aspace_step(int fd, const struct lx_step *s,
 	case LX_BRK:
 		ret = aspace_brk(fd, base + s->off, &got);
 		return ret ? ret : (long long)(got - base);
+	case LX_TOUCH:
+		return lx_aspace_touch(fd, base + s->off, s->len);
 	default:
 		ret = aspace_stats(fd, &st);
 		if (ret)

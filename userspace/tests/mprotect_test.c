@@ -543,6 +543,18 @@ static const struct lx_case prot_cases[] = {
 	  .ret = 0,
 	  LX_VMAS({ 0, LP(4), V_RW }, { LP(4), LP(6), V_RW | V_S },
 		  { LP(6), LP(8), V_R | V_S }) },
+	/*
+	 * Anonymous memory: a VMA written first shares it with a written
+	 * neighbour (find_mergeable_anon_vma()), so they merge later.
+	 */
+	{ .name = "written neighbours merge",
+	  LX_STEPS(LX_MMAP_AT(0, PAGES(1), P_RW, M_PRIV),
+		   LX_MMAP_AT(LP(1), PAGES(1), P_RW | P_X, M_PRIV),
+		   LX_TOUCH_AT(0, PAGES(1)),
+		   LX_TOUCH_AT(LP(1), PAGES(1)),
+		   LX_MPROTECT_AT(LP(1), PAGES(1), P_RW)),
+	  .ret = 0,
+	  LX_VMAS({ 0, LP(2), V_RW }) },
 	{ .name = "no hole",
 	  LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_R, M_PRIV),
 		   LX_MMAP_AT(LP(4), PAGES(4), P_X, M_PRIV),
