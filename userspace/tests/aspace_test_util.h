@@ -772,7 +772,9 @@ static inline long long lx_linux_step(const struct lx_step *s, __u64 base)
 		return (long long)(syscall(SYS_brk, addr) - (long)base);
 	case LX_TOUCH:
 		for (__u64 i = 0; i < s->len; i += PG)
-			((volatile char *)addr)[i] = 1;
+			((char *)addr)[i] = 1;
+		/* The stores happen before the layout is read. */
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		return 0;
 	default:
 		return lx_linux_room(s);
