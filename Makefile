@@ -4,7 +4,12 @@
 #
 #   make             build aspace.ko (against KDIR) and the user-space tools
 #   make check       every test: W=1 build, checkpatch, sparse, KUnit (UML),
-#                    end-to-end in a QEMU guest; ends with "N passed, M failed"
+#                    end-to-end in a QEMU guest on Linux 6.1 and on 6.12;
+#                    ends with "N passed, M failed"
+#   make module-6.12 aspace.ko against the Linux 6.12 headers, in
+#                    $(BUILD)/k612 (make deps installs them)
+#   make e2e-6.12    the end-to-end suite in a guest running Linux 6.12
+#                    (logs in $(BUILD)/k612)
 #   make demo        boot a QEMU guest and show the module at work
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
@@ -29,12 +34,17 @@ else
 export KDIR
 endif
 BUILD ?= $(CURDIR)/build
+# The second kernel series make check covers (Debian's bookworm-backports);
+# its version is the newest installed headers of the series.
+K612_KVER = $(shell $(CURDIR)/scripts/kdir.sh --version 6.12)
+K612_KDIR = $(shell $(CURDIR)/scripts/kdir.sh $(K612_KVER))
+K612_BUILD = $(BUILD)/k612
 CC ?= gcc
 
 export BUILD
 
 .PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
-	kunit-bench e2e bench
+	kunit-bench e2e bench module-6.12 e2e-6.12
 
 all: module userspace
 
@@ -45,7 +55,7 @@ userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
 
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh --backports
 
 check:
 	scripts/check.sh
@@ -67,6 +77,21 @@ kunit-bench:
 
 e2e: all
 	scripts/qemu-run.sh --tests
+
+# kbuild writes an external module's objects next to its sources, so the
+# 6.12 build compiles a copy (with the sources' times, so that only what
+# changed is rebuilt); the objects of `make module` stay as they are.
+module-6.12:
+	@[ -n "$(K612_KVER)" ] || { echo "no Linux 6.12 headers:" \
+		"run scripts/install-deps.sh --backports" >&2; exit 1; }
+	mkdir -p $(K612_BUILD)
+	cp -a Kbuild module uapi $(K612_BUILD)/
+	$(MAKE) -C $(K612_KDIR) M=$(K612_BUILD) CONFIG_ASPACE=m W=1 modules
+
+e2e-6.12: module-6.12 userspace
+	scripts/qemu-run.sh --kver $(K612_KVER) \
+		--kernel /boot/vmlinuz-$(K612_KVER) \
+		--module $(K612_BUILD)/aspace.ko --logs $(K612_BUILD) --tests
 
 # Only what the guest needs: a test being edited cannot stop the bench.
 bench: module

@@ -183,6 +183,20 @@ int asp_set_limits(struct asp_mm *mm, const struct aspace_limits *in)
 	return 0;
 }
 
+/*
+ * The rule /proc/PID/maps of the Linux aspace is built for uses to name
+ * [heap] (a shared mapping is named after its shmem file before that rule
+ * is reached): since 6.6 vma_is_initial_heap(), vm_start < brk &&
+ * vm_end > start_brk; before, a VMA that only touched the heap counted too.
+ */
+static bool asp_vma_is_heap(const struct asp_mm *mm,
+			    const struct asp_vma *vma)
+{
+	if (ASP_LINUX_SINCE(6, 6))
+		return vma->start < mm->brk && vma->end > mm->start_brk;
+	return vma->start <= mm->brk && vma->end >= mm->start_brk;
+}
+
 static u64 asp_vma_uflags(struct asp_mm *mm, const struct asp_vma *vma)
 {
 	u64 f = 0;
@@ -201,12 +215,7 @@ static u64 asp_vma_uflags(struct asp_mm *mm, const struct asp_vma *vma)
 		f |= ASPACE_VMA_DONTFORK;
 	if (vma->flags & ASP_VM_WIPEONFORK)
 		f |= ASPACE_VMA_WIPEONFORK;
-	/*
-	 * The rule /proc/PID/maps uses to name [heap]; a shared mapping is
-	 * named after its shmem file before that rule is reached.
-	 */
-	if (!(vma->flags & ASP_VM_SHARED) &&
-	    vma->start <= mm->brk && vma->end >= mm->start_brk)
+	if (!(vma->flags & ASP_VM_SHARED) && asp_vma_is_heap(mm, vma))
 		f |= ASPACE_VMA_HEAP;
 	return f;
 }

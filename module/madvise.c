@@ -7,6 +7,12 @@
  * As madvise_walk_vmas() does, the advice is applied VMA by VMA over the
  * range; a hole is skipped and reported as -ENOMEM at the end, after the
  * VMAs around it were changed; an error of one VMA stops the walk there.
+ *
+ * Built for Linux 6.10 or later, MADV_POPULATE_* follows that kernel
+ * instead: it no longer walks the VMAs but populates in address order and
+ * stops at the first hole with -ENOMEM, leaving what follows untouched
+ * ("mm/madvise: don't perform madvise VMA walk for
+ * MADV_POPULATE_(READ|WRITE)").
  */
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -39,6 +45,12 @@ static bool asp_madvise_known(int advice)
 static bool asp_madvise_populates(int advice)
 {
 	return advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE;
+}
+
+/* Populating stops at the first hole (Linux 6.10 and later). */
+static bool asp_madvise_stops_at_hole(int advice)
+{
+	return ASP_LINUX_SINCE(6, 10) && asp_madvise_populates(advice);
 }
 
 /* MADV_DONTNEED: drop the entries; private memory reads back as zeros. */
@@ -136,8 +148,9 @@ static asp_madvise_fn asp_madvise_visitor(int advice)
 
 /*
  * Linux's madvise_walk_vmas(): visit the part of every VMA in [start,
- * end), skipping holes (-ENOMEM at the end).  A visit may split, merge
- * or free VMAs, so the walk goes on from the address, not the VMA.
+ * end), skipping holes (-ENOMEM at the end; at once when populating on
+ * Linux 6.10 and later).  A visit may split, merge or free VMAs, so the
+ * walk goes on from the address, not the VMA.
  */
 static int asp_madvise_walk(struct asp_mm *mm, unsigned long start,
 			    unsigned long end, int advice)
@@ -152,6 +165,8 @@ static int asp_madvise_walk(struct asp_mm *mm, unsigned long start,
 		if (!vma)
 			return -ENOMEM;
 		if (start < vma->start) {
+			if (asp_madvise_stops_at_hole(advice))
+				return -ENOMEM;
 			hole = -ENOMEM;
 			start = vma->start;
 			if (start >= end)
@@ -180,7 +195,8 @@ static int asp_madvise_walk(struct asp_mm *mm, unsigned long start,
  * Return: 0; -EINVAL for other advice, an unaligned start, a range that
  * wraps, MADV_WIPEONFORK on shared memory, or populating where the
  * protection forbids it; -ENOMEM for a hole in the range (after the rest
- * was done) or no memory while populating; -EAGAIN if a split would pass
+ * was done; populating on Linux 6.10 and later: at the hole) or no memory
+ * while populating; -EAGAIN if a split would pass
  * max_map_count or memory ran out; -EINTR on a fatal signal.
  */
 int asp_madvise(struct asp_mm *mm, unsigned long addr, unsigned long len,

@@ -30,6 +30,8 @@
 #   --file SRC        put SRC into the guest's /aspace/bin (on PATH);
 #                     repeatable
 #   --no-rmmod        do not unload the module at the end
+#   --logs DIR        where the output files go [ASPACE_LOGS]; default
+#                     $BUILD
 #   --dmesg           print the whole guest kernel log
 #   -v, --verbose     print the serial console and all test output
 #   -h, --help        this text
@@ -37,11 +39,11 @@
 # Other environment: BUILD (default <repo>/build) holds the user-space build:
 # $BUILD/aspacectl and $BUILD/tests/* go into the guest (on PATH).
 #
-# Output files (overwritten by each run):
-#   $BUILD/e2e.log             TAP of the --tests run (kselftest runner style)
-#   $BUILD/qemu/console.log    the guest's serial console (ttyS0)
-#   $BUILD/qemu/output.log     the guest's command channel (ttyS1), raw
-#   $BUILD/qemu/dmesg.log      the guest kernel log, dumped at the end
+# Output files (overwritten by each run; in --logs DIR, default $BUILD):
+#   DIR/e2e.log             TAP of the --tests run (kselftest runner style)
+#   DIR/qemu/console.log    the guest's serial console (ttyS0)
+#   DIR/qemu/output.log     the guest's command channel (ttyS1), raw
+#   DIR/qemu/dmesg.log      the guest kernel log, dumped at the end
 #
 # Exit status: 0 all good; 1 a test failed or is missing, or a test binary
 # crashed or printed no TAP totals (--tests); the command's own status if it
@@ -76,6 +78,7 @@ append=${ASPACE_QEMU_APPEND:-}
 timeout_s=${ASPACE_QEMU_TIMEOUT:-300}
 test_timeout=${ASPACE_TEST_TIMEOUT:-240}
 build=${BUILD:-$repo/build}
+logs=${ASPACE_LOGS:-}
 do_rmmod=1
 show_dmesg=0
 verbose=0
@@ -102,6 +105,7 @@ while [ "$#" -gt 0 ]; do
 	--test-timeout) need_arg "$@"; test_timeout=$2; shift 2 ;;
 	--file) need_arg "$@"; files+=("$2"); shift 2 ;;
 	--no-rmmod) do_rmmod=0; shift ;;
+	--logs) need_arg "$@"; logs=$2; shift 2 ;;
 	--dmesg) show_dmesg=1; shift ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -123,6 +127,7 @@ while [ "$#" -gt 0 ]; do
 done
 
 [ -n "$mode" ] || { usage >&2; die "give --tests or -- CMD"; }
+[ -n "$logs" ] || logs=$build
 case "$cpu" in
 host) die "-cpu host does not work here; use max or qemu64" ;;
 esac
@@ -344,10 +349,10 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" -append "$cmdline"
 	-serial stdio -serial "file:$work/output.log")
 
-mkdir -p "$build/qemu"
-console=$build/qemu/console.log
-output=$build/qemu/output.log
-dmesg=$build/qemu/dmesg.log
+mkdir -p "$logs/qemu"
+console=$logs/qemu/console.log
+output=$logs/qemu/output.log
+dmesg=$logs/qemu/dmesg.log
 rm -f "$console" "$output" "$dmesg"
 
 start=$(date +%s)
@@ -456,7 +461,7 @@ fi
 # --tests: parse the TAP of each binary.  Each binary's cases count
 # individually; planned-but-missing cases count as failed, and so does a
 # binary that crashed, timed out or printed no plan or totals.
-e2e=$build/e2e.log
+e2e=$logs/e2e.log
 summary=$work/summary
 awk -v nbin="${#tests[@]}" -v verbose="$verbose" -v e2e="$e2e" \
 	-v summary="$summary" '

@@ -886,7 +886,7 @@ static inline int lx_run_linux(const struct lx_script *sc, struct lx_trace *t)
 {
 	char saved[32];
 	int status, ret;
-	__u64 base;
+	__u64 base = 0;
 	pid_t pid;
 
 	ret = lx_read_file(LX_MAX_MAP_COUNT, saved, sizeof(saved));
