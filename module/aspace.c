@@ -5,6 +5,7 @@
  * madvise.c, clone.c and access.c; layout, limits, query and stats in
  * control.c.
  */
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -24,7 +25,7 @@ static int asp_resident_max_set(const char *val, const struct kernel_param *kp)
 	char *end;
 
 	bytes = memparse(val, &end);
-	if (end == val || (*end && strcmp(end, "\n"))) {
+	if (!isdigit(val[0]) || (*end && strcmp(end, "\n"))) {
 		pr_err("aspace: resident_max_bytes=%s is not a size: give bytes, with an optional K, M, G, T, P or E suffix\n",
 		       val);
 		return -EINVAL;

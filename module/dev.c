@@ -30,8 +30,9 @@
 
 /*
  * dev_mode is a file mode, written as chmod's numeric modes are in C: in
- * octal with a leading 0, and only the permission bits.  The plain ushort
- * parser would read "600" as decimal and make it mode 01130 without a word.
+ * octal with a leading 0, and only the permission bits (not none: the misc
+ * core takes mode 0 for its default, 0600).  The plain ushort parser would
+ * read "600" as decimal and make it mode 01130 without a word.
  */
 static unsigned short dev_mode = 0660;
 
@@ -39,8 +40,9 @@ static int asp_dev_mode_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned int mode;
 
-	if (val[0] != '0' || kstrtouint(val, 8, &mode) || mode > 0777) {
-		pr_err("aspace: dev_mode=%s is not a mode: give the permission bits in octal with a leading 0, such as 0660\n",
+	if (val[0] != '0' || kstrtouint(val, 8, &mode) || !mode ||
+	    mode > 0777) {
+		pr_err("aspace: dev_mode=%s is not a mode: give the permission bits, 01 to 0777, in octal with a leading 0, such as 0660\n",
 		       val);
 		return -EINVAL;
 	}
