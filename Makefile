@@ -2,7 +2,13 @@
 #
 # aspace: private x86_64 address spaces behind /dev/aspace.
 #
-#   make             build aspace.ko (against KDIR) and the user-space tools
+#   make             build aspace.ko (against KDIR), libaspace and aspacectl:
+#                    needs only the kernel headers, gcc and make
+#   make install     install them (DESTDIR, PREFIX=/usr/local): the module
+#                    into /lib/modules/VERSION/updates (then depmod), a udev
+#                    rule for /dev/aspace (group aspace, mode 0660; the group
+#                    is created), libaspace, linux/aspace.h, aspacectl
+#   make uninstall   remove what make install put there (not the group)
 #   make check       every test: W=1 build, checkpatch, sparse, KUnit (UML),
 #                    end-to-end in a QEMU guest; ends with "N passed, M failed"
 #   make demo        boot a QEMU guest and show the module at work
@@ -30,11 +36,30 @@ export KDIR
 endif
 BUILD ?= $(CURDIR)/build
 CC ?= gcc
+# The package version: also MODULE_VERSION() in module/dev.c and
+# PACKAGE_VERSION in dkms.conf (scripts/install-test.sh checks they agree).
+VERSION := 0.1.0
 
 export BUILD
 
-.PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
-	kunit-bench e2e bench
+# make install: user space goes under PREFIX (see userspace/Makefile for
+# BINDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR), the module where modprobe
+# looks, the udev rule where the administrator's rules go.  With DESTDIR
+# (a staging root for a package) nothing touches the running system: no
+# depmod, groupadd, ldconfig or udevadm.
+PREFIX ?= /usr/local
+UDEVRULESDIR ?= /etc/udev/rules.d
+export PREFIX
+# The kernel aspace.ko was built for: its vermagic, else KVER.
+MODVER = $(or $(firstword $(shell PATH="$$PATH:/sbin:/usr/sbin" \
+	modinfo -F vermagic $(CURDIR)/aspace.ko 2>/dev/null)),$(KVER))
+MODDIR = /lib/modules/$(MODVER)/updates
+# $(on_host) CMD: CMD runs only without DESTDIR (else it becomes `:`).
+on_host = $(if $(DESTDIR),@:,)
+
+.PHONY: all module userspace tests check demo deps clean sparse checkpatch \
+	kunit kunit-bench e2e bench install install-module install-udev \
+	install-userspace uninstall
 
 all: module userspace
 
@@ -43,6 +68,42 @@ module:
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
+
+# What only the tests need: the kernel source, g++.
+tests: userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) tests
+
+# Builds only what is missing: a `sudo make install` after `make` leaves
+# no root-owned file in the build trees.
+install: install-module install-udev install-userspace
+
+# DESTDIR made absolute: the sub-make runs in userspace/.
+sub_destdir = $(if $(DESTDIR),DESTDIR=$(abspath $(DESTDIR)))
+
+install-userspace:
+	$(MAKE) -C userspace BUILD=$(BUILD) $(sub_destdir) install
+
+install-module:
+	$(if $(wildcard $(CURDIR)/aspace.ko),,$(MAKE) module)
+	install -D -m 644 $(CURDIR)/aspace.ko $(DESTDIR)$(MODDIR)/aspace.ko
+	$(on_host) depmod -a $(MODVER)
+
+install-udev:
+	install -D -m 644 udev/60-aspace.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-aspace.rules
+	$(on_host) getent group aspace >/dev/null || groupadd --system aspace
+	$(on_host) ! command -v udevadm >/dev/null || \
+		{ udevadm control --reload-rules 2>/dev/null; \
+		  [ ! -e /sys/class/misc/aspace ] || \
+		  udevadm trigger --action=add /sys/class/misc/aspace; } || :
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/aspace.ko \
+		$(DESTDIR)$(UDEVRULESDIR)/60-aspace.rules
+	$(on_host) depmod -a $(MODVER)
+	$(on_host) ! command -v udevadm >/dev/null || \
+		udevadm control --reload-rules 2>/dev/null || :
+	$(MAKE) -C userspace BUILD=$(BUILD) $(sub_destdir) uninstall
 
 deps:
 	scripts/install-deps.sh
@@ -65,7 +126,7 @@ kunit:
 kunit-bench:
 	KUNIT_BENCH=1 scripts/kunit.sh
 
-e2e: all
+e2e: all tests
 	scripts/qemu-run.sh --tests
 
 # Only what the guest needs: a test being edited cannot stop the bench.
