@@ -97,12 +97,20 @@ KUNIT_X86=1 scripts/kunit.sh 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "KUnit (no summary)"
 [ "$rc" -eq 0 ] || fail "KUnit"
 
-# A guest of its own, booted without the module: the tests load it.
-step "module parameters and modprobe of the installed module (QEMU)"
+# A guest of its own, booted without the module: the tests load it.  The
+# guest gets make install's tree and, for the udev rule, the host's
+# udevadm with its libraries.
+step "module parameters, modprobe and udev rule of the installed module (QEMU)"
 log="$BUILD/modtests.out"
+udev=$BUILD/udev-tree
+rm -rf "$udev"
+mkdir -p "$udev"
+for f in /usr/bin/udevadm $(ldd /usr/bin/udevadm | awk '$(NF-1) ~ /^\// { print $(NF-1) }'); do
+	cp -L --parents "$f" "$udev" || fail "udevadm for the guest"
+done
 rc=0
-scripts/qemu-run.sh --no-module --tree "$BUILD/stage" --file aspace.ko \
-	--tests "$BUILD"/modtests/* 2>&1 | tee "$log" || rc=$?
+scripts/qemu-run.sh --no-module --tree "$BUILD/stage" --tree "$udev" \
+	--file aspace.ko --tests "$BUILD"/modtests/* 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "module loading (no summary)"
 [ "$rc" -eq 0 ] || fail "module loading"
 

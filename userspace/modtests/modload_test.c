@@ -15,7 +15,8 @@
  *    address space starts with follows it;
  *  - `modprobe aspace` finds the module make install put into
  *    /lib/modules/VERSION/updates of the guest's root (depmod -b on the
- *    host), and the installed aspacectl talks to it.
+ *    host), the installed aspacectl talks to it, and the installed udev
+ *    rule gives /dev/aspace the group aspace and mode 0660.
  *
  * The module file is $ASPACE_KO, default /aspace/bin/aspace.ko (where
  * qemu-run.sh --file puts it).
@@ -255,6 +256,70 @@ TEST_F(mod, modprobe_installed)
 	EXPECT_EQ(0, system(INSTALLED_TOOL " info >/dev/null"));
 	EXPECT_EQ(0, system("modprobe -r aspace"));
 	EXPECT_FALSE(loaded());
+}
+
+#define UDEV_TEST	"mkdir -p /run/udev && " \
+	"udevadm test --action=add /sys/class/misc/aspace >/tmp/udev.log 2>&1 && " \
+	"grep -q '60-aspace.rules:.* GROUP' /tmp/udev.log || " \
+	"{ cat /tmp/udev.log; exit 1; }"
+
+/*
+ * The gid of the group @name in /etc/group, adding it (as make install's
+ * groupadd would) if it is missing; -1 on error.  Not getgrnam(): this
+ * binary is static.
+ */
+static int group_gid(const char *name, int gid_if_new)
+{
+	char line[256], want[64];
+	FILE *f;
+	int gid = -1;
+
+	snprintf(want, sizeof(want), "%s:", name);
+	f = fopen("/etc/group", "a+");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		p = strchr(p + strlen(want), ':');	/* past the password */
+		if (p)
+			gid = atoi(p + 1);
+		break;
+	}
+	if (gid < 0 && fprintf(f, "%s:x:%d:\n", name, gid_if_new) > 0)
+		gid = gid_if_new;
+	fclose(f);
+	return gid;
+}
+
+/*
+ * The installed udev rule, run by udevadm test on the module's device (in
+ * the guest, udevadm and its libraries come from the host): group aspace,
+ * mode 0660, whatever dev_mode gave the node.
+ */
+TEST_F(mod, udev_rule)
+{
+	struct stat st;
+	int gid;
+
+	if (access(INSTALLED_TOOL, X_OK) || access("/usr/bin/udevadm", X_OK))
+		SKIP(return, "no make install tree or no udevadm in this guest");
+
+	gid = group_gid("aspace", 990);
+	ASSERT_LT(0, gid);
+	ASSERT_EQ(0, system("modprobe aspace dev_mode=0600"));
+	ASSERT_EQ(0, stat("/dev/aspace", &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, (int)st.st_gid);
+
+	ASSERT_EQ(0, system(UDEV_TEST));
+	ASSERT_EQ(0, stat("/dev/aspace", &st));
+	EXPECT_EQ(0660, st.st_mode & 07777);
+	EXPECT_EQ(gid, (int)st.st_gid);
+	EXPECT_EQ(0, (int)st.st_uid);
+	EXPECT_EQ(0, system("modprobe -r aspace"));
 }
 
 TEST_HARNESS_MAIN
