@@ -47,26 +47,37 @@ check() {
 	: >"$tmp/log"
 }
 
-ko=$tmp/modules/$kver/updates/dkms/aspace.ko
+# The module as dkms keeps and installs it: aspace.ko, or aspace.ko.xz
+# (.gz, .zst) when the kernel compresses its modules.
+module_in() {
+	local f
+	for f in "$1"/aspace.ko "$1"/aspace.ko.{xz,gz,zst}; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "no aspace.ko* in $1" >>"$tmp/log"
+	return 1
+}
 built() {
 	run_dkms build -m aspace -v "$ver" -k "$kver" -j 1 &&
-	[ -f "$tmp/dkms/aspace/$ver/$kver/x86_64/module/aspace.ko" ]
+	module_in "$tmp/dkms/aspace/$ver/$kver/x86_64/module" >/dev/null
 }
 installed() {
+	local ko
 	run_dkms install -m aspace -v "$ver" -k "$kver" --no-depmod &&
-	[ -f "$ko" ] &&
+	ko=$(module_in "$tmp/modules/$kver/updates/dkms") &&
 	[ "$(modinfo -F version "$ko")" = "$ver" ] &&
 	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ] &&
 	{ ! command -v openssl >/dev/null ||
 	  [ "$(modinfo -F signer "$ko")" = "DKMS module signing key" ]; } &&
 	run_dkms status -m aspace -v "$ver" -k "$kver" &&
 	dkms --dkmstree "$tmp/dkms" --sourcetree "$tmp/src" \
-		--installtree "$tmp/modules" status -m aspace -k "$kver" |
+		--installtree "$tmp/modules" status -m aspace -k "$kver" 2>>"$tmp/log" |
 		grep -q "^aspace/$ver, $kver, x86_64: installed"
 }
 removed() {
 	run_dkms remove -m aspace -v "$ver" --all --no-depmod &&
-	[ ! -e "$ko" ] && [ ! -e "$tmp/dkms/aspace/$ver" ]
+	! module_in "$tmp/modules/$kver/updates/dkms" >/dev/null &&
+	[ ! -e "$tmp/dkms/aspace/$ver" ]
 }
 
 check "add $tmp/checkout" run_dkms add "$tmp/checkout"
