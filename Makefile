@@ -9,8 +9,10 @@
 #                    rule for /dev/aspace (group aspace, mode 0660; the group
 #                    is created), libaspace, linux/aspace.h, aspacectl
 #   make uninstall   remove what make install put there (not the group)
-#   make check       every test: W=1 build, checkpatch, sparse, KUnit (UML),
-#                    end-to-end in a QEMU guest; ends with "N passed, M failed"
+#   make tests       also what only the tests need (kernel source, g++)
+#   make check       every test: W=1 build, checkpatch, sparse, make install
+#                    into a DESTDIR, DKMS, KUnit (UML), module loading and
+#                    end-to-end in QEMU guests; ends with "N passed, M failed"
 #   make demo        boot a QEMU guest and show the module at work
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
@@ -73,8 +75,6 @@ userspace:
 tests: userspace
 	$(MAKE) -C userspace BUILD=$(BUILD) tests
 
-# Builds only what is missing: a `sudo make install` after `make` leaves
-# no root-owned file in the build trees.
 install: install-module install-udev install-userspace
 
 # DESTDIR made absolute: the sub-make runs in userspace/.
@@ -83,6 +83,8 @@ sub_destdir = $(if $(DESTDIR),DESTDIR=$(abspath $(DESTDIR)))
 install-userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD) $(sub_destdir) install
 
+# kbuild runs only if aspace.ko is missing: a `sudo make install` after
+# `make` leaves no root-owned file in the tree.
 install-module:
 	$(if $(wildcard $(CURDIR)/aspace.ko),,$(MAKE) module)
 	install -D -m 644 $(CURDIR)/aspace.ko $(DESTDIR)$(MODDIR)/aspace.ko
