@@ -2,9 +2,17 @@
 #
 # aspace: private x86_64 address spaces behind /dev/aspace.
 #
-#   make             build aspace.ko (against KDIR) and the user-space tools
-#   make check       every test: W=1 build, checkpatch, sparse, KUnit (UML),
-#                    end-to-end in a QEMU guest on Linux 6.1 and on 6.12;
+#   make             build aspace.ko (against KDIR), libaspace and aspacectl:
+#                    needs only the kernel headers, gcc and make
+#   make install     install them (DESTDIR, PREFIX=/usr/local): the module
+#                    into /lib/modules/VERSION/updates (then depmod), a udev
+#                    rule for /dev/aspace (group aspace, mode 0660; the group
+#                    is created), libaspace, linux/aspace.h, aspacectl
+#   make uninstall   remove what make install put there (not the group)
+#   make tests       also what only the tests need (kernel source, g++)
+#   make check       every test: W=1 build, checkpatch, sparse, make install
+#                    into a DESTDIR, DKMS, KUnit (UML), module loading and
+#                    end-to-end in QEMU guests on Linux 6.1 and on 6.12;
 #                    ends with "N passed, M failed"
 #   make module-6.12 aspace.ko against the Linux 6.12 headers, in
 #                    $(BUILD)/k612 (make deps installs them)
@@ -40,11 +48,30 @@ K612_KVER = $(shell $(CURDIR)/scripts/kdir.sh --version 6.12)
 K612_KDIR = $(shell $(CURDIR)/scripts/kdir.sh $(K612_KVER))
 K612_BUILD = $(BUILD)/k612
 CC ?= gcc
+# The package version: also MODULE_VERSION() in module/dev.c and
+# PACKAGE_VERSION in dkms.conf (scripts/install-test.sh checks they agree).
+VERSION := 0.1.0
 
 export BUILD
 
-.PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
-	kunit-bench e2e bench module-6.12 e2e-6.12
+# make install: user space goes under PREFIX (see userspace/Makefile for
+# BINDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR), the module where modprobe
+# looks, the udev rule where the administrator's rules go.  With DESTDIR
+# (a staging root for a package) nothing touches the running system: no
+# depmod, groupadd, ldconfig or udevadm.
+PREFIX ?= /usr/local
+UDEVRULESDIR ?= /etc/udev/rules.d
+export PREFIX
+# The kernel aspace.ko was built for: its vermagic, else KVER.
+MODVER = $(or $(firstword $(shell PATH="$$PATH:/sbin:/usr/sbin" \
+	modinfo -F vermagic $(CURDIR)/aspace.ko 2>/dev/null)),$(KVER))
+MODDIR = /lib/modules/$(MODVER)/updates
+# $(on_host) CMD: CMD runs only without DESTDIR (else it becomes `:`).
+on_host = $(if $(DESTDIR),@:,)
+
+.PHONY: all module userspace tests check demo deps clean sparse checkpatch \
+	kunit kunit-bench e2e bench install install-module install-udev \
+	install-userspace uninstall module-6.12 e2e-6.12
 
 all: module userspace
 
@@ -53,6 +80,42 @@ module:
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
+
+# What only the tests need: the kernel source, g++.
+tests: userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) tests
+
+install: install-module install-udev install-userspace
+
+# DESTDIR made absolute: the sub-make runs in userspace/.
+sub_destdir = $(if $(DESTDIR),DESTDIR=$(abspath $(DESTDIR)))
+
+install-userspace:
+	$(MAKE) -C userspace BUILD=$(BUILD) $(sub_destdir) install
+
+# kbuild runs only if aspace.ko is missing: a `sudo make install` after
+# `make` leaves no root-owned file in the tree.
+install-module:
+	$(if $(wildcard $(CURDIR)/aspace.ko),,$(MAKE) module)
+	install -D -m 644 $(CURDIR)/aspace.ko $(DESTDIR)$(MODDIR)/aspace.ko
+	$(on_host) depmod -a $(MODVER)
+
+install-udev:
+	install -D -m 644 udev/60-aspace.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-aspace.rules
+	$(on_host) getent group aspace >/dev/null || groupadd --system aspace
+	$(on_host) ! command -v udevadm >/dev/null || \
+		{ udevadm control --reload-rules 2>/dev/null; \
+		  [ ! -e /sys/class/misc/aspace ] || \
+		  udevadm trigger --action=add /sys/class/misc/aspace; } || :
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/aspace.ko \
+		$(DESTDIR)$(UDEVRULESDIR)/60-aspace.rules
+	$(on_host) depmod -a $(MODVER)
+	$(on_host) ! command -v udevadm >/dev/null || \
+		udevadm control --reload-rules 2>/dev/null || :
+	$(MAKE) -C userspace BUILD=$(BUILD) $(sub_destdir) uninstall
 
 deps:
 	scripts/install-deps.sh --backports
@@ -75,7 +138,7 @@ kunit:
 kunit-bench:
 	KUNIT_BENCH=1 scripts/kunit.sh
 
-e2e: all
+e2e: all tests
 	scripts/qemu-run.sh --tests
 
 # kbuild writes an external module's objects next to its sources, so the

@@ -5,18 +5,43 @@
  * madvise.c, clone.c and access.c; layout, limits, query and stats in
  * control.c.
  */
+#include <linux/ctype.h>
 #include <linux/err.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "internal.h"
 #include "mem.h"
 
 static unsigned long resident_max_bytes = ASPACE_LIMIT_INFINITY;
-module_param(resident_max_bytes, ulong, 0644);
+
+/* A size as memparse() reads it (mem= on the command line): 512M, 4G. */
+static int asp_resident_max_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long bytes;
+	char *end;
+
+	bytes = memparse(val, &end);
+	if (!isdigit(val[0]) || (*end && strcmp(end, "\n"))) {
+		pr_err("aspace: resident_max_bytes=%s is not a size: give bytes, with an optional K, M, G, T, P or E suffix\n",
+		       val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned long *)kp->arg, bytes);
+	return 0;
+}
+
+static const struct kernel_param_ops asp_resident_max_ops = {
+	.set = asp_resident_max_set,
+	.get = param_get_ulong,
+};
+module_param_cb(resident_max_bytes, &asp_resident_max_ops,
+		&resident_max_bytes, 0644);
 MODULE_PARM_DESC(resident_max_bytes,
-		 "most bytes of data pages one address space may hold");
+		 "most bytes of data pages one address space may hold, and the resident limit a new one starts with: bytes, with an optional K, M, G, T, P or E suffix (default 18446744073709551615: no limit)");
 
 /**
  * asp_core_init() - set up what every address space shares

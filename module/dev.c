@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -27,9 +28,41 @@
 #include "aspace.h"
 #include "mem.h"
 
-static ushort dev_mode = 0660;
-module_param(dev_mode, ushort, 0444);
-MODULE_PARM_DESC(dev_mode, "mode of /dev/aspace (default 0660)");
+/*
+ * dev_mode is a file mode, written as chmod's numeric modes are in C: in
+ * octal with a leading 0, and only the permission bits (not none: the misc
+ * core takes mode 0 for its default, 0600).  The plain ushort parser would
+ * read "600" as decimal and make it mode 01130 without a word.
+ */
+static unsigned short dev_mode = 0660;
+
+static int asp_dev_mode_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int mode;
+
+	if (val[0] != '0' || kstrtouint(val, 8, &mode) || !mode ||
+	    mode > 0777) {
+		pr_err("aspace: dev_mode=%s is not a mode: give the permission bits, 01 to 0777, in octal with a leading 0, such as 0660\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned short *)kp->arg = mode;
+	return 0;
+}
+
+static int asp_dev_mode_get(char *buffer, const struct kernel_param *kp)
+{
+	return scnprintf(buffer, PAGE_SIZE, "0%03o\n",
+			 *(unsigned short *)kp->arg);
+}
+
+static const struct kernel_param_ops asp_dev_mode_ops = {
+	.set = asp_dev_mode_set,
+	.get = asp_dev_mode_get,
+};
+module_param_cb(dev_mode, &asp_dev_mode_ops, &dev_mode, 0444);
+MODULE_PARM_DESC(dev_mode,
+		 "mode of /dev/aspace: permission bits in octal with a leading 0 (default 0660)");
 
 /* Room for any ioctl struct, for the dispatcher. */
 union asp_ioctl_buf {
@@ -632,4 +665,7 @@ module_init(asp_init);
 module_exit(asp_exit);
 
 MODULE_DESCRIPTION("Private x86_64 address spaces behind /dev/aspace");
+MODULE_AUTHOR("The aspace authors");
+/* Also in dkms.conf and the top-level Makefile (scripts/install-test.sh). */
+MODULE_VERSION("0.1.0");
 MODULE_LICENSE("GPL");

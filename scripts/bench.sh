@@ -33,7 +33,7 @@ timeout_s=${ASPACE_BENCH_TIMEOUT:-600}
 cpu=()
 [ -z "${ASPACE_BENCH_CPU:-}" ] || cpu=(--cpu "$ASPACE_BENCH_CPU")
 
-[ -x "$bin" ] || { echo "bench: no $bin (make userspace)" >&2; exit 2; }
+[ -x "$bin" ] || { echo "bench: no $bin (make bench)" >&2; exit 2; }
 
 out=$(mktemp "${TMPDIR:-/tmp}/aspace-bench.XXXXXX")
 trap 'rm -f "$out"' EXIT

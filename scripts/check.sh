@@ -2,13 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: every test of the project, in order, failing fast:
-#   1. the module (W=1) and the user-space programs build without a warning,
-#      and so does the module against Linux 6.12
+#   1. the module (W=1), the user-space programs and the tests build
+#      without a warning, and so does every C example of README.md; and
+#      the module against Linux 6.12
 #   2. checkpatch.pl --strict is clean on every C file and header
 #   3. sparse (C=2) is clean on the module
-#   4. the KUnit suites pass in a UML kernel, and the aspace_mmu suite in
+#   4. make install/uninstall into a DESTDIR (scripts/install-test.sh) and
+#      dkms add/build/install/remove in a temporary tree
+#      (scripts/dkms-test.sh) against the installed headers
+#   5. the KUnit suites pass in a UML kernel, and the aspace_mmu suite in
 #      an x86_64 kernel in QEMU, with 5- and 4-level paging (scripts/kunit.sh)
-#   5. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
+#   6. the module's parameters at load time, and modprobe of the installed
+#      module, in a QEMU guest booted without it (userspace/modtests/)
+#   7. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
 #      running Debian's Linux 6.1, and in one running 6.12 (bookworm-backports)
 # and ends with one line "N passed, M failed" that counts every KUnit case
 # and every end-to-end test (a failed build or lint step counts as one
@@ -64,7 +70,7 @@ echo "kernels: $KVER, $k612"
 
 step "build (W=1)"
 log="$BUILD/build.log"
-if ! { make module && make userspace; } >"$log" 2>&1; then
+if ! { make module && make userspace && make tests; } >"$log" 2>&1; then
 	cat "$log"
 	fail "build"
 fi
@@ -95,12 +101,41 @@ if grep -E 'warning:|error:' "$log"; then
 fi
 echo "sparse: clean"
 
+step "make install and uninstall (DESTDIR), DKMS"
+log="$BUILD/install.out"
+rc=0
+scripts/install-test.sh --stage "$BUILD/stage" 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "install (no summary)"
+[ "$rc" -eq 0 ] || fail "install"
+log="$BUILD/dkms.out"
+rc=0
+scripts/dkms-test.sh 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "dkms (no summary)"
+[ "$rc" -eq 0 ] || fail "dkms"
+
 step "KUnit (UML; x86_64 in QEMU, 5- and 4-level paging)"
 log="$BUILD/kunit.out"
 rc=0
 KUNIT_X86=1 scripts/kunit.sh 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "KUnit (no summary)"
 [ "$rc" -eq 0 ] || fail "KUnit"
+
+# A guest of its own, booted without the module: the tests load it.  The
+# guest gets make install's tree and, for the udev rule, the host's
+# udevadm with its libraries.
+step "module parameters, modprobe and udev rule of the installed module (QEMU)"
+log="$BUILD/modtests.out"
+udev=$BUILD/udev-tree
+rm -rf "$udev"
+mkdir -p "$udev"
+for f in /usr/bin/udevadm $(ldd /usr/bin/udevadm | awk '$(NF-1) ~ /^\// { print $(NF-1) }'); do
+	cp -L --parents "$f" "$udev" || fail "udevadm for the guest"
+done
+rc=0
+scripts/qemu-run.sh --kver "$KVER" --no-module --tree "$BUILD/stage" \
+	--tree "$udev" --file aspace.ko --tests "$BUILD"/modtests/* 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "module loading (no summary)"
+[ "$rc" -eq 0 ] || fail "module loading"
 
 step "end-to-end (QEMU, Linux $KVER)"
 log="$BUILD/e2e.out"

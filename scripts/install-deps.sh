@@ -30,6 +30,8 @@ PKGS=(linux-headers-amd64 linux-image-amd64 linux-source-6.1
       qemu-system-x86 busybox-static cpio kmod ccache sparse
       bc flex bison libelf-dev libssl-dev python3 gcc g++ make perl
       libc6-dev xz-utils)
+# make check's install and DKMS tests (openssl: dkms's signing key).
+PKGS+=(dkms pkgconf openssl)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -29,6 +29,8 @@
 #                     [ASPACE_TEST_TIMEOUT]; default 240
 #   --file SRC        put SRC into the guest's /aspace/bin (on PATH);
 #                     repeatable
+#   --tree DIR        copy the tree DIR into the guest's root (e.g. a
+#                     make install DESTDIR); repeatable
 #   --no-rmmod        do not unload the module at the end
 #   --logs DIR        where the output files go [ASPACE_LOGS]; default
 #                     $BUILD
@@ -84,6 +86,7 @@ show_dmesg=0
 verbose=0
 mode=
 files=()
+trees=()
 args=()
 
 need_arg() {
@@ -104,6 +107,7 @@ while [ "$#" -gt 0 ]; do
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--test-timeout) need_arg "$@"; test_timeout=$2; shift 2 ;;
 	--file) need_arg "$@"; files+=("$2"); shift 2 ;;
+	--tree) need_arg "$@"; trees+=("$2"); shift 2 ;;
 	--no-rmmod) do_rmmod=0; shift ;;
 	--logs) need_arg "$@"; logs=$2; shift 2 ;;
 	--dmesg) show_dmesg=1; shift ;;
@@ -230,6 +234,10 @@ if [ "$load_module" = 1 ]; then
 	done
 fi
 
+for t in "${trees[@]}"; do
+	[ -d "$t" ] || die "no directory $t"
+	cp -a "$t/." "$root/"
+done
 [ -x "$build/aspacectl" ] && cp "$build/aspacectl" "$root/aspace/bin/"
 for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no file $f"

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * End-to-end tests of ASPACE_IOC_BRK: the DESIGN.md checklist for brk in
- * the four layouts: queries, the unaligned break returned as asked with a
- * page-aligned heap VMA, shrinking (refused where no VMA lies between the
- * new and the old break), the one-page gap below the next mapping (and a
- * stack's guard gap), the data limit, the [heap] flag; and the same calls
- * against the real brk(2) of a forked child (same_as_linux).
+ * End-to-end tests of ASPACE_IOC_BRK: the checklist for brk
+ * (Documentation/design.md, section 4) in the four layouts: queries, the
+ * unaligned break returned as asked with a page-aligned heap VMA,
+ * shrinking (refused where no VMA lies between the new and the old break),
+ * the one-page gap below the next mapping (and a stack's guard gap), the
+ * data limit, the [heap] flag; and the same calls against the real brk(2)
+ * of a forked child (same_as_linux).
  */
 #include <stddef.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * End-to-end tests of ASPACE_IOC_MMAP: the DESIGN.md checklist for mmap,
- * in the four layouts (4- and 5-level paging, top-down and legacy), with
- * exact addresses, errnos and VMA listings before and after.
+ * End-to-end tests of ASPACE_IOC_MMAP: the checklist for mmap
+ * (Documentation/design.md, section 4), in the four layouts (4- and
+ * 5-level paging, top-down and legacy), with exact addresses, errnos and
+ * VMA listings before and after.
  */
 #include <stddef.h>
 #include <sys/ioctl.h>

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * End-to-end tests of ASPACE_IOC_MPROTECT: the DESIGN.md checklist for
- * mprotect in the four layouts: Linux's order of checks, splits and
- * merges, and what a call that fails half way leaves (the VMAs before a
- * hole, the data limit or a refused split changed, as in Linux), checked
- * against Linux itself on a forked child (same_as_linux).
+ * End-to-end tests of ASPACE_IOC_MPROTECT: the checklist for mprotect
+ * (Documentation/design.md, section 4) in the four layouts: Linux's order
+ * of checks, splits and merges, and what a call that fails half way leaves
+ * (the VMAs before a hole, the data limit or a refused split changed, as
+ * in Linux), checked against Linux itself on a forked child
+ * (same_as_linux).
  */
 #include <stddef.h>
 

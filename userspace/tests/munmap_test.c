@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * End-to-end tests of ASPACE_IOC_MUNMAP: the DESIGN.md checklist for
- * munmap in the four layouts: errnos, splits, the VMA limit, and pages
- * and page-table pages going back at once.
+ * End-to-end tests of ASPACE_IOC_MUNMAP: the checklist for munmap
+ * (Documentation/design.md, section 4) in the four layouts: errnos,
+ * splits, the VMA limit, and pages and page-table pages going back at
+ * once.
  */
 #include <stddef.h>
 
