@@ -451,10 +451,17 @@ static int do_close(struct run *r, const struct op *op, struct space *sp)
 	return 0;
 }
 
-/* layout: print it; layout WORD... KEY=VALUE...: set it from defaults. */
+/* Linux's vm.mmap_min_addr on x86_64, the module's default too. */
+#define DEFAULT_MMAP_MIN_ADDR	0x10000
+
+/*
+ * layout: print it.  layout WORD... NAME=VALUE...: set it; what is not
+ * given is the default (zero asks the module for it; mmap_min_addr has
+ * no such zero, so it is given as the default).
+ */
 static int do_layout(struct run *r, const struct op *op, struct space *sp)
 {
-	struct aspace_layout l = { 0 };
+	struct aspace_layout l = { .mmap_min_addr = DEFAULT_MMAP_MIN_ADDR };
 	__u32 clear = 0;
 	int i, ret;
 
