@@ -102,7 +102,8 @@ static const struct command commands[] = {
 	  "  --script    print the path of the script instead of running it\n"
 	  "  -q, -j      as for run\n"
 	  "tour.asp is looked for in $ASPACECTL_EXAMPLES, next to aspacectl,\n"
-	  "in ../userspace/examples and ../share/aspace/examples from it.\n",
+	  "and in ../examples, ../userspace/examples and\n"
+	  "../share/aspace/examples from it.\n",
 	  aspacectl_demo },
 	{ "help", "[COMMAND]", "print this help, or a command's", "",
 	  cmd_help },

@@ -2,9 +2,9 @@
 /*
  * aspacectl demo: the tour of aspace, which is the example script
  * tour.asp run as `aspacectl run` would.  The script is looked for in
- * $ASPACECTL_EXAMPLES, next to the aspacectl binary (as in the QEMU
- * guest), in ../userspace/examples from it (the build tree) and in
- * ../share/aspace/examples from it (an installed tree).
+ * $ASPACECTL_EXAMPLES, next to the aspacectl binary, in ../examples
+ * from it (the QEMU guest's /aspace/examples), ../userspace/examples (the
+ * build tree) and ../share/aspace/examples (an installed tree).
  */
 #include <limits.h>
 #include <libgen.h>
@@ -37,7 +37,7 @@ static int find_tour(char *path, size_t size)
 		return -1;
 	exe[n] = '\0';
 	dir = dirname(exe);
-	if (try(path, size, dir, "") ||
+	if (try(path, size, dir, "") || try(path, size, dir, "../examples/") ||
 	    try(path, size, dir, "../userspace/examples/") ||
 	    try(path, size, dir, "../share/aspace/examples/"))
 		return 0;
