@@ -33,8 +33,8 @@ madvise $data 512K MADV_DONTFORK
 madvise $data+512K 512K MADV_WIPEONFORK
 clone a child2
 child2: expect maps
-20080000-20100000 rw-p 00000000 00:00 0 
-30000000-30040000 r--p 00000000 00:00 0 
+20080000-20100000 rw-p 00000000 00:00 0
+30000000-30040000 r--p 00000000 00:00 0
 40000000-40010000 rw-s 00000000 00:01 *                                  /dev/zero (deleted)
 end
 child2: expect read $data+512K fill=16*0

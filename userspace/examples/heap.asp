@@ -49,7 +49,7 @@ brk 0x55555555f000
 expect 0x55555555f000             # one free page left: allowed
 expect maps
 555555555000-55555555f000 rw-p 00000000 00:00 0                          [heap]
-555555560000-555555561000 r--p 00000000 00:00 0 
+555555560000-555555561000 r--p 00000000 00:00 0
 end
 
 # RLIMIT_DATA counts the heap (40 KiB now).  Linux checks it before

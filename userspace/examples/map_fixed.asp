@@ -13,9 +13,9 @@ expect stats nr_vmas=1 resident_pages=16
 mmap 0x10004000 16K r-- MAP_PRIVATE|MAP_FIXED
 expect 0x10004000
 expect maps
-10000000-10004000 rw-p 00000000 00:00 0 
-10004000-10008000 r--p 00000000 00:00 0 
-10008000-10010000 rw-p 00000000 00:00 0 
+10000000-10004000 rw-p 00000000 00:00 0
+10004000-10008000 r--p 00000000 00:00 0
+10008000-10010000 rw-p 00000000 00:00 0
 end
 expect stats nr_vmas=3 resident_pages=12
 expect read 0x10003ffe 11 11 00 00
@@ -36,8 +36,8 @@ expect 0x7ffff7ffe000
 # back into one (the memory of the new middle part is fresh).
 mmap 0x10004000 16K rw- MAP_PRIVATE|MAP_FIXED
 expect maps
-10000000-10010000 rw-p 00000000 00:00 0 
-7ffff7ffe000-7ffff7fff000 rw-p 00000000 00:00 0 
+10000000-10010000 rw-p 00000000 00:00 0
+7ffff7ffe000-7ffff7fff000 rw-p 00000000 00:00 0
 end
 
 # MAP_FIXED over a range that is partly a hole and partly two mappings:
@@ -45,9 +45,9 @@ end
 munmap 0x10004000 16K
 mmap 0x10002000 32K r-x MAP_SHARED|MAP_FIXED
 expect maps
-10000000-10002000 rw-p 00000000 00:00 0 
+10000000-10002000 rw-p 00000000 00:00 0
 10002000-1000a000 r-xs 00000000 00:01 *                                  /dev/zero (deleted)
-1000a000-10010000 rw-p 00000000 00:00 0 
-7ffff7ffe000-7ffff7fff000 rw-p 00000000 00:00 0 
+1000a000-10010000 rw-p 00000000 00:00 0
+7ffff7ffe000-7ffff7fff000 rw-p 00000000 00:00 0
 end
 expect stats resident_pages=8

@@ -40,8 +40,8 @@ expect 1
 access write 0x7ffffffbe000-1 1
 expect SIGSEGV SEGV_MAPERR at 0x7ffffffbdfff
 expect maps
-7ffff7ffb000-7ffff7fff000 rw-p 00000000 00:00 0 
-7fffffebd000-7fffffebe000 rw-p 00000000 00:00 0 
+7ffff7ffb000-7ffff7fff000 rw-p 00000000 00:00 0
+7fffffebd000-7fffffebe000 rw-p 00000000 00:00 0
 7ffffffbe000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]
 end
 

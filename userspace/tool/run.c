@@ -192,7 +192,7 @@ static int do_write(struct run *r, const struct op *op, struct space *sp)
 	return 0;
 }
 
-/* Sixteen bytes a line; a run of equal lines shows as "*". */
+/* Sixteen bytes a line; a run of equal lines but the last shows as "*". */
 static void hexdump(__u64 addr, const unsigned char *p, size_t len)
 {
 	size_t off, i;
@@ -201,7 +201,8 @@ static void hexdump(__u64 addr, const unsigned char *p, size_t len)
 	for (off = 0; off < len; off += 16) {
 		size_t n = len - off < 16 ? len - off : 16;
 
-		if (off && n == 16 && !memcmp(p + off, p + off - 16, 16)) {
+		if (off && n == 16 && off + 16 < len &&
+		    !memcmp(p + off, p + off - 16, 16)) {
 			if (!starred)
 				printf("*\n");
 			starred = true;
@@ -766,7 +767,8 @@ int run_script(const struct script *s, const struct run_opts *opts, bool dry)
 	if (!dry && status == EXIT_OK && !opts->quiet && !opts->json)
 		printf("%s: %d expectations met\n", s->file, r.nexpect);
 	else if (!dry && r.failed)
-		fprintf(stderr, "%s: %d failed%s\n", s->file, r.failed,
+		fprintf(stderr, "%s: %d failure%s%s\n", s->file, r.failed,
+			r.failed > 1 ? "s" : "",
 			r.stop ? " (stopped at the first failure; -k goes on)" : "");
 	return status;
 }
