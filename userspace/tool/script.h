@@ -144,4 +144,22 @@ int expect_run(struct run *r, const struct op *op, struct space *sp);
 int run_script(const struct script *s, const struct run_opts *opts,
 	       bool dry);
 
+/* run.c: the operation's result, and the address spaces by name. */
+void run_result(struct run *r, int ret, __u64 value, bool hex);
+struct space *space_find(struct run *r, const char *name);
+struct space *space_add(struct run *r, const char *name, int fd);
+void space_remove(struct run *r, struct space *sp);
+
+/* ops.c: the operations by name. */
+struct op_desc {
+	const char *name;
+	const char *usage;
+	int min, max;		/* words after the name; -1: no maximum */
+	bool space;		/* acts on an address space */
+	bool shows;		/* prints something: its line comes first */
+	int (*fn)(struct run *r, const struct op *op, struct space *sp);
+};
+
+const struct op_desc *op_find(const char *name);
+
 #endif /* _ASPACECTL_SCRIPT_H */
