@@ -158,6 +158,7 @@ static int parse_term(const char *s, size_t len, struct vars *vars,
  */
 int parse_expr(const char *s, struct vars *vars, __u64 *out, char *err)
 {
+	const char *start = s;
 	__u64 sum = 0, v;
 	int sign = 1;
 
@@ -168,6 +169,11 @@ int parse_expr(const char *s, struct vars *vars, __u64 *out, char *err)
 	for (;;) {
 		size_t len = strcspn(s, "+-");
 
+		if (!len) {
+			snprintf(err, ERR_LEN, "bad number '%s' (a number is missing)",
+				 start);
+			return -1;
+		}
 		if (parse_term(s, len, vars, &v, err))
 			return -1;
 		sum += sign > 0 ? v : -v;
