@@ -142,18 +142,21 @@ static void check_unchecked(struct run *r)
 static void transcript(struct run *r, const struct op *op,
 		       const struct op_desc *d, bool before)
 {
+	/* layout and limits with words set, and show nothing. */
+	bool shows = d->shows && !(op->argc && (!strcmp(d->name, "layout") ||
+						!strcmp(d->name, "limits")));
 	char res[128];
 
 	if (r->dry || r->opts->quiet || r->opts->json ||
 	    !strcmp(d->name, "echo") || !strcmp(d->name, "expect"))
 		return;
-	if (before && d->shows) {
+	if (before && shows) {
 		printf("%s\n", op->text);
 		return;
 	}
 	if (before)
 		return;
-	if (d->shows) {
+	if (shows) {
 		if (r->res.err) {
 			result_describe(&r->res, res, sizeof(res));
 			printf("=> %s\n", res);
