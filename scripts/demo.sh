@@ -17,13 +17,15 @@ cd "$top"
 scripts/install-deps.sh
 make -s module userspace >/dev/null
 
-# The demo script that runs inside the guest, as one sh -c command.
+# The demo that runs inside the guest, as one sh -c command: the tour is
+# the example script userspace/examples/tour.asp, which qemu-run.sh puts
+# into the guest's /aspace/examples.
 guest_script='
 set -e
 step() { printf "\n\$ %s\n" "$*"; "$@"; }
 step ls -l /dev/aspace
 step aspacectl info
-step aspacectl demo
+step aspacectl run /aspace/examples/tour.asp
 step cat /sys/class/misc/aspace/pages_data /sys/class/misc/aspace/pages_pgtable
 '
 

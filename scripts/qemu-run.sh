@@ -39,7 +39,8 @@
 #   -h, --help        this text
 #
 # Other environment: BUILD (default <repo>/build) holds the user-space build:
-# $BUILD/aspacectl and $BUILD/tests/* go into the guest (on PATH).
+# $BUILD/aspacectl and $BUILD/tests/* go into the guest (on PATH), and
+# userspace/examples/*.asp into the guest's /aspace/examples.
 #
 # Output files (overwritten by each run; in --logs DIR, default $BUILD):
 #   DIR/e2e.log             TAP of the --tests run (kselftest runner style)
@@ -239,6 +240,11 @@ for t in "${trees[@]}"; do
 	cp -a "$t/." "$root/"
 done
 [ -x "$build/aspacectl" ] && cp "$build/aspacectl" "$root/aspace/bin/"
+# aspacectl's example scripts (examples_test runs them, make demo the tour).
+mkdir -p "$root/aspace/examples"
+for f in "$repo"/userspace/examples/*.asp; do
+	[ -f "$f" ] && cp "$f" "$root/aspace/examples/"
+done
 for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no file $f"
 	cp "$f" "$root/aspace/bin/"

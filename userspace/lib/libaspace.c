@@ -5,7 +5,10 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -227,4 +230,141 @@ int aspace_stats(int fd, struct aspace_stats *out)
 		return ret;
 	*out = arg;
 	return 0;
+}
+
+int aspace_madvise(int fd, __u64 addr, __u64 length, __u32 advice)
+{
+	struct aspace_madvise arg = {
+		.size = sizeof(arg),
+		.advice = advice,
+		.addr = addr,
+		.length = length,
+	};
+
+	return aspace_ioctl(fd, ASPACE_IOC_MADVISE, &arg);
+}
+
+int aspace_access(int fd, __u32 kind, __u64 addr, __u64 length, void *buf,
+		  struct aspace_access *out)
+{
+	struct aspace_access arg = {
+		.size = sizeof(arg),
+		.kind = kind,
+		.addr = addr,
+		.length = length,
+		.buf = (__u64)(uintptr_t)buf,
+	};
+	int ret;
+
+	ret = aspace_ioctl(fd, ASPACE_IOC_ACCESS, &arg);
+	if (ret)
+		return ret;
+	if (out)
+		*out = arg;
+	return 0;
+}
+
+/* The offset of pread(2)/pwrite(2) is signed: addresses from 2^63 fail. */
+static ssize_t aspace_rw(int fd, __u64 addr, void *rbuf, const void *wbuf,
+			 size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n;
+
+		if (addr + done > (__u64)INT64_MAX) {
+			errno = EINVAL;
+			n = -1;
+		} else if (rbuf) {
+			n = pread(fd, (char *)rbuf + done, len - done,
+				  (off_t)(addr + done));
+		} else {
+			n = pwrite(fd, (const char *)wbuf + done, len - done,
+				   (off_t)(addr + done));
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (done)
+				break;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+ssize_t aspace_read(int fd, __u64 addr, void *buf, size_t len)
+{
+	return aspace_rw(fd, addr, buf, NULL, len);
+}
+
+ssize_t aspace_write(int fd, __u64 addr, const void *buf, size_t len)
+{
+	return aspace_rw(fd, addr, NULL, buf, len);
+}
+
+int aspace_vma_next(int fd, __u64 addr, struct aspace_query *out)
+{
+	return aspace_query(fd, addr, ASPACE_QUERY_COVERING_OR_NEXT, out);
+}
+
+int aspace_walk_vmas(int fd, aspace_vma_fn_t fn, void *arg)
+{
+	struct aspace_query q;
+	__u64 addr = 0;
+	int ret;
+
+	for (;;) {
+		ret = aspace_vma_next(fd, addr, &q);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret)
+			return ret;
+		ret = fn(&q, arg);
+		if (ret)
+			return ret;
+		addr = q.vma_end;
+	}
+}
+
+const char *aspace_vma_name(const struct aspace_query *q)
+{
+	if (q->vma_flags & ASPACE_VMA_HEAP)
+		return "[heap]";
+	if (q->vma_flags & ASPACE_VMA_STACK)
+		return "[stack]";
+	if (q->vma_flags & ASPACE_VMA_SHARED)
+		return "/dev/zero (deleted)";
+	return "";
+}
+
+/*
+ * Linux's show_map_vma(): the fields up to the inode and a space, padded
+ * to 72 columns when a name follows, then one more space and the name.
+ */
+#define MAPS_NAME_PAD	72
+
+int aspace_maps_line(const struct aspace_query *q, char *buf, size_t size)
+{
+	const char *name = aspace_vma_name(q);
+	bool shared = q->vma_flags & ASPACE_VMA_SHARED;
+	char head[ASPACE_MAPS_LINE_MAX];
+
+	snprintf(head, sizeof(head), "%08llx-%08llx %c%c%c%c %08llx %s %llu ",
+		 (unsigned long long)q->vma_start,
+		 (unsigned long long)q->vma_end,
+		 q->vma_flags & ASPACE_VMA_READ ? 'r' : '-',
+		 q->vma_flags & ASPACE_VMA_WRITE ? 'w' : '-',
+		 q->vma_flags & ASPACE_VMA_EXEC ? 'x' : '-',
+		 shared ? 's' : 'p',
+		 shared ? (unsigned long long)q->vma_page_offset : 0ULL,
+		 shared ? ASPACE_MAPS_SHM_DEV : "00:00",
+		 shared ? (unsigned long long)q->vma_id : 0ULL);
+	if (!*name)
+		return snprintf(buf, size, "%s", head);
+	return snprintf(buf, size, "%-*s %s", MAPS_NAME_PAD, head, name);
 }

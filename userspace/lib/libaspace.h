@@ -11,6 +11,9 @@
 #ifndef _LIBASPACE_H
 #define _LIBASPACE_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #include <linux/aspace.h>
 
 #ifdef __cplusplus
@@ -122,6 +125,121 @@ int aspace_set_limits(int fd, const struct aspace_limits *limits);
 
 /** aspace_stats() - ASPACE_IOC_STATS into @out */
 int aspace_stats(int fd, struct aspace_stats *out);
+
+/**
+ * aspace_madvise() - ASPACE_IOC_MADVISE of [@addr, @addr + @length)
+ * @fd: the descriptor
+ * @addr: page-aligned start
+ * @length: bytes
+ * @advice: MADV_* of <linux/mman.h>
+ */
+int aspace_madvise(int fd, __u64 addr, __u64 length, __u32 advice);
+
+/**
+ * aspace_access() - ASPACE_IOC_ACCESS: a simulated user-mode access
+ * @fd: the descriptor
+ * @kind: ASPACE_ACCESS_READ, _WRITE or _EXEC
+ * @addr: first byte accessed
+ * @length: bytes accessed
+ * @buf: where a read or fetch puts the bytes, or where a write takes them
+ *	from; NULL only touches every page of the range
+ * @out: out (may be NULL): the struct as the module filled it: @done,
+ *	and @signo, @si_code, @fault_addr if the access faulted
+ *
+ * A fault is a result, not an error: the return value is 0 then, and
+ * @out->signo is SIGSEGV.
+ */
+int aspace_access(int fd, __u32 kind, __u64 addr, __u64 length, void *buf,
+		  struct aspace_access *out);
+
+/**
+ * aspace_read() - read the address space's memory, as /proc/PID/mem
+ * @fd: the descriptor
+ * @addr: the first byte
+ * @buf: where the bytes go
+ * @len: how many
+ *
+ * pread(2) until @len bytes are read or a byte cannot be reached.
+ *
+ * Return: the bytes read (fewer than @len if it stopped early), or a
+ * negative errno if not one could be read (EIO: nothing mapped there).
+ */
+ssize_t aspace_read(int fd, __u64 addr, void *buf, size_t len);
+
+/**
+ * aspace_write() - write the address space's memory, as /proc/PID/mem
+ * @fd: the descriptor
+ * @addr: the first byte
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: the bytes written, or a negative errno if none was.
+ */
+ssize_t aspace_write(int fd, __u64 addr, const void *buf, size_t len);
+
+/**
+ * aspace_vma_next() - the first VMA that ends above an address
+ * @fd: the descriptor
+ * @addr: where to look from
+ * @out: out: the VMA, as ASPACE_IOC_QUERY describes it
+ *
+ * ASPACE_IOC_QUERY with ASPACE_QUERY_COVERING_OR_NEXT: the loop
+ * ``for (a = 0; !aspace_vma_next(fd, a, &q); a = q.vma_end)`` visits
+ * every VMA in address order.
+ *
+ * Return: 0, -ENOENT past the last VMA, or another negative errno.
+ */
+int aspace_vma_next(int fd, __u64 addr, struct aspace_query *out);
+
+/* Called by aspace_walk_vmas() with each VMA. */
+typedef int (*aspace_vma_fn_t)(const struct aspace_query *q, void *arg);
+
+/**
+ * aspace_walk_vmas() - call a function for every VMA, in address order
+ * @fd: the descriptor
+ * @fn: called with each VMA and @arg; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Return: 0 once every VMA was visited, what @fn returned if it stopped
+ * the walk, or a negative errno from the query.
+ */
+int aspace_walk_vmas(int fd, aspace_vma_fn_t fn, void *arg);
+
+/* Room for any line aspace_maps_line() makes, with its NUL. */
+#define ASPACE_MAPS_LINE_MAX	160
+
+/*
+ * The device of Linux's internal shmem mount, where MAP_SHARED anonymous
+ * memory lives: the dev field of its /proc/PID/maps lines.
+ */
+#define ASPACE_MAPS_SHM_DEV	"00:01"
+
+/**
+ * aspace_vma_name() - the name /proc/PID/maps gives a VMA
+ * @q: the VMA
+ *
+ * Return: "[heap]", "[stack]", "/dev/zero (deleted)" for shared memory
+ * (Linux's name for MAP_SHARED anonymous memory), or "" for private
+ * anonymous memory.
+ */
+const char *aspace_vma_name(const struct aspace_query *q);
+
+/**
+ * aspace_maps_line() - render a VMA as a /proc/PID/maps line
+ * @q: the VMA
+ * @buf: where the line goes, without its newline
+ * @size: bytes at @buf (ASPACE_MAPS_LINE_MAX is always enough)
+ *
+ * Exactly Linux's format (show_map_vma()): "start-end perms offset
+ * dev inode", each field as Linux pads it, then the name, if any, from
+ * column 73.  An unnamed line ends with a space after the inode, as in
+ * Linux.  Shared memory shows dev ASPACE_MAPS_SHM_DEV, its object's
+ * @vma_id as the inode and @vma_page_offset as the offset; private memory
+ * "00:00 0" and offset 0.
+ *
+ * Return: the length of the line, as snprintf(3).
+ */
+int aspace_maps_line(const struct aspace_query *q, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

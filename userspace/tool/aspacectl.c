@@ -2,11 +2,13 @@
 /*
  * aspacectl: look at and drive /dev/aspace from the command line.
  *
- *   aspacectl [-d DEVICE] COMMAND [ARGS...]
+ *   aspacectl [-d DEVICE] [-j] COMMAND [ARGS...]
  *
  * Each command is one entry of the table below: a name, a usage line, a
- * one-line summary and a handler that gets the arguments after the name
- * and returns the exit status.
+ * one-line summary, the text of COMMAND --help and a handler that gets
+ * the command's name and arguments as argv and returns the exit status:
+ * 0 done (every expectation met), 1 an operation or expectation failed,
+ * 2 usage (a bad command line, or a script that does not parse).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,11 +20,13 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *dev_path = ASPACE_DEV_PATH;
+bool aspacectl_json;
 
 struct command {
 	const char *name;
 	const char *args;
 	const char *summary;
+	const char *help;
 	int (*run)(int argc, char **argv);
 };
 
@@ -43,111 +47,182 @@ int aspacectl_open_dev(void)
 	return fd;
 }
 
-static int cmd_info(int argc, char **argv)
-{
-	__u64 features;
-	__u32 version;
-	unsigned int bit;
-	int fd, ret;
-
-	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "usage: aspacectl info\n");
-		return 2;
-	}
-	fd = aspacectl_open_dev();
-	if (fd < 0)
-		return 1;
-	ret = aspace_handshake(fd, &version, &features);
-	aspace_close(fd);
-	if (ret) {
-		fprintf(stderr, "aspacectl: handshake: %s\n", strerror(-ret));
-		return 1;
-	}
-
-	printf("api_version %u\n", version);
-	printf("features 0x%llx", (unsigned long long)features);
-	for (bit = 0; bit < 64; bit++) {
-		const char *name = aspace_feature_name(bit);
-
-		if (!(features & (1ULL << bit)))
-			continue;
-		if (name)
-			printf(" %s", name);
-		else
-			printf(" bit%u", bit);
-	}
-	printf("\n");
-	return 0;
-}
+static const char run_help[] =
+"Run an experiment script: one operation a line, on one or more address\n"
+"spaces; expect lines make it a test.  FILE - reads standard input.\n"
+"\n"
+"  -q, --quiet       no transcript: only what maps, stats, read, layout,\n"
+"                    limits and echo print\n"
+"  -j, --json        print that as JSON lines, and no transcript\n"
+"  -k, --keep-going  go on after a failed expectation\n"
+"\n"
+"Script lines ([SPACE:] prefix: that address space; VAR =: keep the result):\n"
+"  mmap ADDR LEN PROT FLAGS    => the address\n"
+"  munmap ADDR LEN | mprotect ADDR LEN PROT | madvise ADDR LEN ADVICE\n"
+"  brk [ADDR]                  => the break\n"
+"  write ADDR BYTES...         => bytes written (as /proc/PID/mem)\n"
+"  read ADDR LEN               hex dump => bytes read\n"
+"  access read|write|exec ADDR LEN [BYTES...]   => bytes done, or a SIGSEGV\n"
+"  open NAME | clone [FROM] NAME [eager] | use NAME | close [NAME]\n"
+"  layout [la57|4level] [legacy|topdown] [stack|nostack] [NAME=VALUE...]\n"
+"  limits [NAME=VALUE...]      (no words: print it)\n"
+"  maps | stats | echo TEXT\n"
+"  expect ok | VALUE | ERRNO   the previous operation's result\n"
+"  expect SIGSEGV [SEGV_MAPERR|SEGV_ACCERR] [at ADDR] [done=N]\n"
+"  expect maps                 then maps lines (* matches a field), then end\n"
+"  expect read ADDR BYTES...   the memory\n"
+"  expect stats|layout|limits NAME=VALUE...\n"
+"\n"
+"Numbers: 0x1000, 4096, 4K, 2M, 1G, $VAR, sums: $buf+4K-1.  PROT: rw-, r-x,\n"
+"---, PROT_READ|PROT_WRITE.  FLAGS: MAP_PRIVATE|MAP_FIXED (or private|fixed).\n"
+"ADVICE: MADV_DONTNEED (or dontneed).  BYTES: \"text\" (C escapes), hex\n"
+"bytes (de ad be ef), fill=COUNT*BYTE.  # starts a comment.  The script\n"
+"starts with one empty address space, a.  An operation that fails or\n"
+"faults must be followed by an expect line saying so.  Errors name\n"
+"FILE:LINE.  Exit status: 0 all met, 1 a failure, 2 the script is wrong.\n";
 
 static const struct command commands[] = {
-	{ "info", "", "print the API version and features of the module",
-	  cmd_info },
-	{ "demo", "", "build an address space step by step and show it",
+	{ "info", "[-j]", "print the API version and features of the module",
+	  "  -j, --json  print JSON\n", aspacectl_info },
+	{ "maps", "[-j] [--fd N]",
+	  "print the VMAs as /proc/PID/maps lines",
+	  "  -j, --json  a JSON array, one object a VMA\n"
+	  "  --fd N      the address space of descriptor N, inherited from the\n"
+	  "              caller (e.g. a clone made with ASPACE_CLONE_NOCLOEXEC);\n"
+	  "              without it, a new and empty address space\n",
+	  aspacectl_maps },
+	{ "stats", "[-j] [--fd N]", "print the counters of ASPACE_IOC_STATS",
+	  "  -j, --json  a JSON object\n"
+	  "  --fd N      as for maps\n", aspacectl_stats },
+	{ "run", "[-q] [-j] [-k] FILE|-...",
+	  "run experiment scripts (see run --help)", run_help,
+	  aspacectl_run },
+	{ "demo", "[-q] [-j] [--script]",
+	  "the tour: run the example script tour.asp",
+	  "  --script    print the path of the script instead of running it\n"
+	  "  -q, -j      as for run\n"
+	  "tour.asp is looked for in $ASPACECTL_EXAMPLES, next to aspacectl,\n"
+	  "and in ../examples, ../userspace/examples and\n"
+	  "../share/aspace/examples from it.\n",
 	  aspacectl_demo },
-	{ "help", "", "print this help", cmd_help },
+	{ "help", "[COMMAND]", "print this help, or a command's", "",
+	  cmd_help },
+	/* ptdump, translate and pageflags come with their ioctls. */
 };
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 static void print_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: aspacectl [-d DEVICE] COMMAND [ARGS...]\n\n");
-	fprintf(out, "  -d DEVICE  the device node (default %s)\n\n",
+	fprintf(out, "usage: aspacectl [-d DEVICE] [-j] COMMAND [ARGS...]\n\n");
+	fprintf(out, "  -d, --device DEVICE  the device node (default %s)\n",
 		ASPACE_DEV_PATH);
+	fprintf(out, "  -j, --json           JSON output (maps, stats, run)\n");
+	fprintf(out, "  -V, --version        print the version\n");
+	fprintf(out, "  -h, --help           this help; COMMAND --help for a command's\n\n");
 	fprintf(out, "commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		char head[64];
 
 		snprintf(head, sizeof(head), "%s%s%s", commands[i].name,
 			 commands[i].args[0] ? " " : "", commands[i].args);
-		fprintf(out, "  %-20s %s\n", head, commands[i].summary);
+		fprintf(out, "  %-28s %s\n", head, commands[i].summary);
 	}
+	fprintf(out, "\nexit status: 0 done, 1 an operation or expectation failed, 2 usage\n");
+}
+
+static void print_command_help(const struct command *c)
+{
+	printf("usage: aspacectl %s %s\n%s.\n\n%s", c->name, c->args,
+	       c->summary, c->help);
 }
 
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	print_usage(stdout);
-	return 0;
+	const struct command *c;
+
+	if (argc < 2) {
+		print_usage(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "aspacectl: unknown command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	print_command_help(c);
+	return EXIT_OK;
+}
+
+/* -h or --help among a command's options (before a "--"). */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t i;
+	const struct command *c;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+d:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+d:jhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dev_path = optarg;
 			break;
+		case 'j':
+			aspacectl_json = true;
+			break;
 		case 'h':
 			print_usage(stdout);
-			return 0;
+			return EXIT_OK;
+		case 'V':
+			printf("aspacectl %s (aspace API %d)\n",
+			       ASPACECTL_VERSION, ASPACE_API_VERSION);
+			return EXIT_OK;
 		default:
 			print_usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		print_usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-
-	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[optind], commands[i].name))
-			return commands[i].run(argc - optind - 1,
-					       argv + optind + 1);
+	c = find_command(argv[optind]);
+	if (!c) {
+		fprintf(stderr, "aspacectl: unknown command '%s'\n", argv[optind]);
+		print_usage(stderr);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "aspacectl: unknown command '%s'\n", argv[optind]);
-	print_usage(stderr);
-	return 2;
+	if (wants_help(argc - optind, argv + optind)) {
+		print_command_help(c);
+		return EXIT_OK;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* getopt starts afresh on the command's arguments */
+	return c->run(argc, argv);
 }

@@ -3,10 +3,74 @@
 #ifndef _ASPACECTL_H
 #define _ASPACECTL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
+#include <linux/types.h>
+
+#define ASPACECTL_VERSION	"1.0"
+
+/* Exit statuses. */
+#define EXIT_OK		0	/* done; every expectation met */
+#define EXIT_FAILED	1	/* an operation or an expectation failed */
+#define EXIT_USAGE	2	/* bad command line, or a script that does not parse */
+
+/* aspacectl.c: global options. */
+extern bool aspacectl_json;
 int aspacectl_open_dev(void);
-int aspacectl_print_maps(int fd, FILE *out);
+
+/* The subcommands: argv[0] is the command's name. */
+int aspacectl_info(int argc, char **argv);
+int aspacectl_maps(int argc, char **argv);
+int aspacectl_stats(int argc, char **argv);
+int aspacectl_run(int argc, char **argv);
 int aspacectl_demo(int argc, char **argv);
+
+/* run.c: one script file ("-": standard input), its exit status. */
+struct run_opts;
+int aspacectl_run_file(const char *path, const struct run_opts *opts);
+int aspacectl_run_options(int argc, char **argv, struct run_opts *opts,
+			  const char *extra, bool *has_extra);
+
+/* maps.c */
+int aspacectl_print_maps(int fd, FILE *out);
+int aspacectl_print_maps_json(int fd, FILE *out);
+int aspacectl_maps_lines(int fd, char ***lines, int *n);
+
+/* json.c */
+void json_string(FILE *out, const char *s);
+void json_addr(FILE *out, __u64 addr);
+void json_bytes(FILE *out, const unsigned char *p, size_t len);
+
+/* fields.c: the fields of stats, layout and limits by name. */
+enum field_kind {
+	F_DEC,			/* a count */
+	F_HEX,			/* an address or size, shown in hex */
+	F_LIMIT,		/* a limit: ASPACE_LIMIT_INFINITY is "inf" */
+	F_LAYOUT_FLAGS,		/* a __u32 of ASPACE_LAYOUT_* */
+};
+
+struct field {
+	const char *name;
+	size_t off;
+	enum field_kind kind;
+};
+
+struct field_set {
+	const char *name;
+	const struct field *f;
+	int n;
+};
+
+extern const struct field_set stats_fields, layout_fields, limits_fields;
+
+struct vars;
+void fields_print(const struct field_set *fs, const void *st, FILE *out);
+void fields_print_json(const struct field_set *fs, const void *st, FILE *out);
+int fields_assign(const struct field_set *fs, void *st, const char *word,
+		  struct vars *vars, char *err);
+int fields_check(const struct field_set *fs, const void *st, const char *word,
+		 struct vars *vars, char *err);
 
 #endif /* _ASPACECTL_H */

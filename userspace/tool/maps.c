@@ -1,40 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Print the VMAs of an address space the way /proc/PID/maps does.
+ * The VMAs of an address space as /proc/PID/maps shows them
+ * (aspace_maps_line()), as a JSON array, or as lines to compare.
+ *
+ * JSON: one object a VMA, {"start": "0x..", "end": "0x..", "perms":
+ * "rw-p", "offset": N, "dev": "00:00", "inode": N, "path": "[heap]",
+ * "flags": ["rd", "wr", ...]}, the flags in the two-letter names of
+ * VmFlags in /proc/PID/smaps: rd wr ex sh, gd (the stack), dc
+ * (MADV_DONTFORK), wf (MADV_WIPEONFORK).
  */
 #include <errno.h>
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "aspacectl.h"
 #include "libaspace.h"
 
-static const char *vma_name(const struct aspace_query *q)
-{
-	if (q->vma_flags & ASPACE_VMA_HEAP)
-		return "[heap]";
-	if (q->vma_flags & ASPACE_VMA_STACK)
-		return "[stack]";
-	if (q->vma_flags & ASPACE_VMA_SHARED)
-		return "/dev/zero (deleted)";
-	return "";
-}
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static void print_vma(const struct aspace_query *q, FILE *out)
+static int print_line(const struct aspace_query *q, void *arg)
 {
-	int len;
+	char line[ASPACE_MAPS_LINE_MAX];
 
-	len = fprintf(out, "%08llx-%08llx %c%c%c%c %08llx 00:00 %llu ",
-		      (unsigned long long)q->vma_start,
-		      (unsigned long long)q->vma_end,
-		      q->vma_flags & ASPACE_VMA_READ ? 'r' : '-',
-		      q->vma_flags & ASPACE_VMA_WRITE ? 'w' : '-',
-		      q->vma_flags & ASPACE_VMA_EXEC ? 'x' : '-',
-		      q->vma_flags & ASPACE_VMA_SHARED ? 's' : 'p',
-		      (unsigned long long)q->vma_page_offset,
-		      (unsigned long long)q->vma_id);
-	if (*vma_name(q))
-		fprintf(out, "%*s%s", len < 73 ? 73 - len : 1, "", vma_name(q));
-	fputc('\n', out);
+	aspace_maps_line(q, line, sizeof(line));
+	fprintf(arg, "%s\n", line);
+	return 0;
 }
 
 /**
@@ -42,22 +32,124 @@ static void print_vma(const struct aspace_query *q, FILE *out)
  * @fd: an aspace descriptor
  * @out: where to print
  *
- * Return: the number of VMAs printed, or a negative errno.
+ * Return: 0, or a negative errno.
  */
 int aspacectl_print_maps(int fd, FILE *out)
 {
-	struct aspace_query q;
-	__u64 addr = 0;
-	int n = 0, ret;
+	return aspace_walk_vmas(fd, print_line, out);
+}
 
-	for (;;) {
-		ret = aspace_query(fd, addr, ASPACE_QUERY_COVERING_OR_NEXT, &q);
-		if (ret == -ENOENT)
-			return n;
-		if (ret)
-			return ret;
-		print_vma(&q, out);
-		n++;
-		addr = q.vma_end;
+struct json_walk {
+	FILE *out;
+	int n;
+};
+
+static void print_flags(const struct aspace_query *q, FILE *out)
+{
+	static const struct {
+		__u64 bit;
+		const char *name;
+	} flags[] = {
+		{ ASPACE_VMA_READ, "rd" }, { ASPACE_VMA_WRITE, "wr" },
+		{ ASPACE_VMA_EXEC, "ex" }, { ASPACE_VMA_SHARED, "sh" },
+		{ ASPACE_VMA_STACK, "gd" }, { ASPACE_VMA_DONTFORK, "dc" },
+		{ ASPACE_VMA_WIPEONFORK, "wf" },
+	};
+	size_t i;
+	int n = 0;
+
+	fputc('[', out);
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (q->vma_flags & flags[i].bit)
+			fprintf(out, "%s\"%s\"", n++ ? ", " : "", flags[i].name);
+	fputc(']', out);
+}
+
+static int print_json(const struct aspace_query *q, void *arg)
+{
+	struct json_walk *w = arg;
+	char line[ASPACE_MAPS_LINE_MAX], perms[5], dev[6];
+	unsigned long long offset, inode;
+
+	/* The fields exactly as the text line has them. */
+	aspace_maps_line(q, line, sizeof(line));
+	if (sscanf(line, "%*x-%*x %4s %llx %5s %llu", perms, &offset, dev,
+		   &inode) != 4)
+		return -EINVAL;
+	fprintf(w->out, "%s{\"start\": ", w->n++ ? ", " : "");
+	json_addr(w->out, q->vma_start);
+	fputs(", \"end\": ", w->out);
+	json_addr(w->out, q->vma_end);
+	fprintf(w->out, ", \"perms\": \"%s\", \"offset\": %llu, ", perms, offset);
+	fprintf(w->out, "\"dev\": \"%s\", \"inode\": %llu, \"path\": ", dev, inode);
+	json_string(w->out, aspace_vma_name(q));
+	fputs(", \"flags\": ", w->out);
+	print_flags(q, w->out);
+	fputc('}', w->out);
+	return 0;
+}
+
+/**
+ * aspacectl_print_maps_json() - every VMA as a JSON array (no newline)
+ * @fd: an aspace descriptor
+ * @out: where to print
+ *
+ * Return: 0, or a negative errno.
+ */
+int aspacectl_print_maps_json(int fd, FILE *out)
+{
+	struct json_walk w = { .out = out };
+	int ret;
+
+	fputc('[', out);
+	ret = aspace_walk_vmas(fd, print_json, &w);
+	fputc(']', out);
+	return ret;
+}
+
+struct lines_walk {
+	char **lines;
+	int n;
+};
+
+static int add_line(const struct aspace_query *q, void *arg)
+{
+	struct lines_walk *w = arg;
+	char line[ASPACE_MAPS_LINE_MAX], **p;
+
+	aspace_maps_line(q, line, sizeof(line));
+	p = realloc(w->lines, (w->n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	w->lines = p;
+	p[w->n] = strdup(line);
+	if (!p[w->n])
+		return -ENOMEM;
+	w->n++;
+	return 0;
+}
+
+/**
+ * aspacectl_maps_lines() - every VMA as a maps line, in an array
+ * @fd: an aspace descriptor
+ * @lines: out: the lines (free each and the array)
+ * @n: out: how many
+ *
+ * Return: 0, or a negative errno (nothing to free then).
+ */
+int aspacectl_maps_lines(int fd, char ***lines, int *n)
+{
+	struct lines_walk w = { 0 };
+	int ret;
+
+	ret = aspace_walk_vmas(fd, add_line, &w);
+	if (ret) {
+		while (w.n--)
+			free(w.lines[w.n]);
+		free(w.lines);
+		return ret;
 	}
+	*lines = w.lines;
+	*n = w.n;
+	return 0;
 }

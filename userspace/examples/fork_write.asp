@@ -1,0 +1,42 @@
+# The working set of a forked child: only what the child writes costs
+# memory; what it reads stays shared with the parent.  Shared memory and
+# madvise's fork advice change what the child gets, as with fork().
+
+# The parent: 1 MiB of data, written (256 pages), a read-only table that
+# was only read (zero page, nothing allocated) and 64 KiB shared.
+data = mmap 0x20000000 1M rw- MAP_PRIVATE
+write $data fill=1M*0x5a
+table = mmap 0x30000000 256K r-- MAP_PRIVATE
+access read $table 256K
+shm = mmap 0x40000000 64K rw- MAP_SHARED
+write $shm "shared"
+expect stats resident_pages=257 zero_page_maps=64
+
+# Fork-like clone; the child writes 32 KiB of the data and reads the rest.
+clone a child
+use child
+access write $data 32K
+access read $data+32K 1M-32K
+expect stats cow_breaks=8 shared_pages=249 zero_page_maps=0
+
+# Its working set: the 8 pages it copied; everything else is the parent's.
+use a
+expect stats shared_pages=249
+
+# A write through either side's shared mapping is seen by both.
+child: write $shm+6 " by both"
+expect read $shm "shared by both"
+
+# MADV_DONTFORK leaves a range out of the next clone; MADV_WIPEONFORK
+# gives the next clone zeros there.
+madvise $data 512K MADV_DONTFORK
+madvise $data+512K 512K MADV_WIPEONFORK
+clone a child2
+child2: expect maps
+20080000-20100000 rw-p 00000000 00:00 0
+30000000-30040000 r--p 00000000 00:00 0
+40000000-40010000 rw-s 00000000 00:01 *                                  /dev/zero (deleted)
+end
+child2: expect read $data+512K fill=16*0
+expect read $data+512K fill=16*0x5a
+child2: expect stats resident_pages=1
