@@ -4,10 +4,21 @@
  * and destruction.  The operations live in mmap.c, mprotect.c, brk.c,
  * madvise.c, clone.c and access.c; layout, limits, query and stats in
  * control.c.
+ *
+ * An address space belongs to the process that created it: the one that
+ * opened the descriptor, or made the clone.  Its data pages count in that
+ * process's RSS (anonymous or shmem) and its page tables in its
+ * page-table bytes, as if they were mapped in its own memory, so the OOM
+ * killer sees the process holding them as large.  The owner stays the
+ * same when the descriptor is passed on or inherited, also after the
+ * owner exits or execs (its mm is then kept, without its memory, until
+ * the address space is destroyed; what it counts is taken back before).
  */
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -81,6 +92,9 @@ u64 asp_resident_max(void)
  * asp_mm_create_levels() - create an empty address space
  * @levels: 4 or 5 levels of page tables
  *
+ * The calling process owns it (see above); a kernel thread without an mm
+ * makes one without an owner.
+ *
  * Return: the address space with the default layout for @levels, or an
  * ERR_PTR().  May sleep.
  */
@@ -99,6 +113,11 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 	if (ret) {
 		kfree(mm);
 		return ERR_PTR(ret);
+	}
+	mm->owner = current->mm;
+	if (mm->owner) {
+		mmgrab(mm->owner);
+		asp_pt_set_owner(&mm->pt, mm->owner);
 	}
 	atomic_long_inc(&asp_nr_mms);
 	asp_vmas_init(&mm->vmas, &mm->lock);
@@ -122,13 +141,20 @@ struct asp_mm *asp_mm_create(void)
 /**
  * asp_mm_destroy() - free an address space and everything it holds
  * @mm: the address space; nobody else may use it any more
+ *
+ * Every page and table leaves its owner's counters before the owner's mm
+ * is dropped: if that is the last reference (the owner has exited),
+ * __mmdrop() checks that the counters are back to zero.
  */
 void asp_mm_destroy(struct asp_mm *mm)
 {
 	down_write(&mm->lock);
 	asp_pt_destroy(&mm->pt, asp_mm_release_page, mm);
 	asp_vmas_destroy(&mm->vmas);
+	WARN_ON_ONCE(mm->resident);
 	up_write(&mm->lock);
+	if (mm->owner)
+		mmdrop(mm->owner);
 	kfree(mm);
 	atomic_long_dec(&asp_nr_mms);
 }

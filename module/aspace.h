@@ -95,6 +95,10 @@ struct asp_limits {
  * @faults: faults resolved (ptl)
  * @cow_breaks: copy-on-write copies made (ptl)
  * @zero_maps: zero-page maps made (ptl)
+ * @owner: the mm of the process that created it (open, or clone), held
+ *	with mmgrab(), or NULL (a kernel thread): its RSS counts the data
+ *	pages mapped here, its page-table bytes the tables, for as long as
+ *	they are; never changes
  */
 struct asp_mm {
 	struct rw_semaphore lock;
@@ -110,6 +114,7 @@ struct asp_mm {
 	unsigned long faults;
 	unsigned long cow_breaks;
 	unsigned long zero_maps;
+	struct mm_struct *owner;
 };
 
 int asp_core_init(void);

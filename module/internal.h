@@ -7,7 +7,18 @@
 #ifndef _ASPACE_INTERNAL_H
 #define _ASPACE_INTERNAL_H
 
+#include <linux/version.h>
+
 #include "aspace.h"
+
+/*
+ * Built for Linux @maj.@min or later.  Where Linux changed a rule aspace
+ * mirrors between 6.1 and 6.12, aspace follows the kernel it is built for
+ * (Documentation/ioctls.md lists those rules); this is the one place that
+ * reads the version.
+ */
+#define ASP_LINUX_SINCE(maj, min) \
+	(KERNEL_VERSION(maj, min, 0) <= LINUX_VERSION_CODE)
 
 /* aspace.c */
 void asp_layout_default(struct asp_layout *l, u32 flags);

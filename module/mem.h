@@ -20,11 +20,16 @@ void asp_fail_nth_set(int nth);
 int asp_fail_nth_get(void);
 
 struct page *asp_data_page_alloc(void);
+struct page *asp_data_page_alloc_shm(void);
+bool asp_data_page_is_shm(struct page *page);
 void asp_data_page_get(struct page *page);
 void asp_data_page_put(struct page *page);
 bool asp_data_page_shared(struct page *page);
 
-struct page *asp_table_page_alloc(void);
-void asp_table_page_free(struct page *page);
+struct page *asp_table_page_alloc(struct mm_struct *owner);
+void asp_table_page_free(struct page *page, struct mm_struct *owner);
+
+void asp_owner_rss_add(struct mm_struct *owner, struct page *page, long pages);
+void asp_owner_tables_add(struct mm_struct *owner, long tables);
 
 #endif /* _ASPACE_MEM_H */
