@@ -24,18 +24,25 @@
 #include "internal.h"
 #include "mem.h"
 
-static unsigned long resident_max_bytes = ASPACE_LIMIT_INFINITY;
-module_param(resident_max_bytes, ulong, 0644);
+static struct asp_param_bytes resident_max_bytes;
+module_param_cb(resident_max_bytes, &asp_param_bytes_ops, &resident_max_bytes,
+		0644);
 MODULE_PARM_DESC(resident_max_bytes,
-		 "most bytes of data pages one address space may hold");
+		 "most bytes of data pages one address space may hold (default: half of RAM)");
 
 /**
  * asp_core_init() - set up what every address space shares
+ *
+ * The defaults of the module parameters not given at load are computed
+ * here: resident_max_bytes is half of RAM.
  *
  * Return: 0 or a negative errno.
  */
 int asp_core_init(void)
 {
+	asp_mem_init();
+	if (!resident_max_bytes.given)
+		WRITE_ONCE(resident_max_bytes.val, asp_totalram_bytes() / 2);
 	return asp_vma_cache_init();
 }
 
@@ -74,7 +81,7 @@ static void asp_limits_default(struct asp_limits *lim)
 	lim->max_map_count = ASP_MAX_MAP_COUNT;
 	lim->as_bytes = ASPACE_LIMIT_INFINITY;
 	lim->data_bytes = ASPACE_LIMIT_INFINITY;
-	lim->resident_bytes = resident_max_bytes;
+	lim->resident_bytes = READ_ONCE(resident_max_bytes.val);
 	lim->stack_bytes = ASP_STACK_LIMIT;
 }
 
@@ -85,7 +92,7 @@ static void asp_limits_default(struct asp_limits *lim)
  */
 u64 asp_resident_max(void)
 {
-	return READ_ONCE(resident_max_bytes);
+	return READ_ONCE(resident_max_bytes.val);
 }
 
 /**

@@ -17,6 +17,15 @@
  * clone fails with -ENOMEM.  __GFP_NOWARN: such a failure is an expected
  * outcome, not worth an allocation-failure report in the kernel log.
  *
+ * Failing only at the allocator's last pages is too late: the next
+ * ordinary allocation of any process would then call the OOM killer.  So
+ * no page is allocated while the memory available to the system
+ * (si_mem_available(), MemAvailable in /proc/meminfo: free pages above the
+ * watermarks plus the reclaimable part of the page cache and slab) is
+ * below the mem_reserve_bytes parameter; by default a sixteenth of RAM, at
+ * most 128 MiB (Linux keeps user_reserve_kbytes, up to 128 MiB, for the
+ * same purpose when it does not overcommit).
+ *
  * The pages are charged to the memory counters of the process that owns
  * the address space (asp_owner_rss_add(), asp_owner_tables_add()), as
  * Linux counts anonymous and shmem pages in RSS and page tables in
@@ -32,7 +41,10 @@
  * Every allocation first asks asp_should_fail_alloc(), so tests can make
  * the Nth allocation from now fail (like /proc/self/fail-nth).
  */
+#include <linux/kernel.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu_counter.h>
 
 #include "internal.h"
@@ -52,6 +64,93 @@ static atomic_t asp_fail_nth = ATOMIC_INIT(0);
 
 /* page_private() of a data page of a shared object. */
 #define ASP_PAGE_SHM	1UL
+
+/* The default of mem_reserve_bytes: RAM / 16, at most this. */
+#define ASP_MEM_RESERVE_MAX	(128UL << 20)
+
+/**
+ * asp_param_bytes_set() - set a byte-count module parameter
+ * @val: the text written
+ * @kp: the parameter; @kp->arg is its struct asp_param_bytes
+ *
+ * Return: 0 or -EINVAL.
+ */
+static int asp_param_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	struct asp_param_bytes *p = kp->arg;
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	WRITE_ONCE(p->val, v);
+	p->given = true;
+	return 0;
+}
+
+/**
+ * asp_param_bytes_get() - print a byte-count module parameter
+ * @buf: the output page
+ * @kp: the parameter; @kp->arg is its struct asp_param_bytes
+ *
+ * Return: bytes written.
+ */
+static int asp_param_bytes_get(char *buf, const struct kernel_param *kp)
+{
+	const struct asp_param_bytes *p = kp->arg;
+
+	return scnprintf(buf, PAGE_SIZE, "%lu\n", READ_ONCE(p->val));
+}
+
+/*
+ * A byte count whose default is computed at load, unless given to insmod;
+ * afterwards it reads and writes as an unsigned long parameter.
+ */
+const struct kernel_param_ops asp_param_bytes_ops = {
+	.set = asp_param_bytes_set,
+	.get = asp_param_bytes_get,
+};
+
+static struct asp_param_bytes mem_reserve_bytes;
+module_param_cb(mem_reserve_bytes, &asp_param_bytes_ops, &mem_reserve_bytes,
+		0644);
+MODULE_PARM_DESC(mem_reserve_bytes,
+		 "allocate no page while MemAvailable is below this (default RAM/16, at most 128 MiB; 0: no reserve)");
+
+/**
+ * asp_mem_init() - compute the defaults of the allocation parameters
+ *
+ * mem_reserve_bytes, unless given at load: a sixteenth of RAM, at most
+ * ASP_MEM_RESERVE_MAX.
+ */
+void asp_mem_init(void)
+{
+	if (!mem_reserve_bytes.given)
+		WRITE_ONCE(mem_reserve_bytes.val,
+			   min(asp_totalram_bytes() / 16, ASP_MEM_RESERVE_MAX));
+}
+
+/**
+ * asp_totalram_bytes() - the RAM the page allocator manages
+ *
+ * Return: totalram_pages() in bytes (MemTotal).
+ */
+unsigned long asp_totalram_bytes(void)
+{
+	return totalram_pages() << PAGE_SHIFT;
+}
+
+/*
+ * Is the system short of memory?  One more page would take MemAvailable
+ * below the reserve (see above).
+ */
+static bool asp_mem_low(void)
+{
+	unsigned long reserve = READ_ONCE(mem_reserve_bytes.val) >> PAGE_SHIFT;
+
+	return reserve && si_mem_available() <= (long)reserve;
+}
 
 /**
  * asp_should_fail_alloc() - fault-injection check before an allocation
@@ -98,7 +197,7 @@ struct page *asp_data_page_alloc(void)
 {
 	struct page *page;
 
-	if (asp_should_fail_alloc())
+	if (asp_should_fail_alloc() || asp_mem_low())
 		return NULL;
 	page = alloc_page(ASP_GFP_DATA);
 	if (page)
@@ -184,7 +283,7 @@ struct page *asp_table_page_alloc(struct mm_struct *owner)
 {
 	struct page *page;
 
-	if (asp_should_fail_alloc())
+	if (asp_should_fail_alloc() || asp_mem_low())
 		return NULL;
 	page = alloc_page(ASP_GFP_TABLE);
 	if (page) {

@@ -9,11 +9,27 @@
 #include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/mm_types.h>
+#include <linux/moduleparam.h>
+
+/**
+ * struct asp_param_bytes - a module parameter with a default made at load
+ * @val: the value in force
+ * @given: set by insmod (or later through sysfs): keep @val
+ */
+struct asp_param_bytes {
+	unsigned long val;
+	bool given;
+};
+
+extern const struct kernel_param_ops asp_param_bytes_ops;
 
 extern atomic_long_t asp_nr_data_pages;
 extern atomic_long_t asp_nr_table_pages;
 extern atomic_long_t asp_nr_vmas;
 extern atomic_long_t asp_nr_mms;
+
+void asp_mem_init(void);
+unsigned long asp_totalram_bytes(void);
 
 bool asp_should_fail_alloc(void);
 void asp_fail_nth_set(int nth);
