@@ -7,7 +7,8 @@
 #   3. sparse (C=2) is clean on the module
 #   4. the KUnit suites pass in a UML kernel, and the aspace_mmu suite in
 #      an x86_64 kernel in QEMU, with 5- and 4-level paging (scripts/kunit.sh)
-#   5. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
+#   5. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh),
+#      and oom_test alone in a guest with 384 MiB of memory
 # and ends with one line "N passed, M failed" that counts every KUnit case
 # and every end-to-end test (a failed build or lint step counts as one
 # failure).
@@ -82,9 +83,22 @@ add_counts "$log" || fail "KUnit (no summary)"
 step "end-to-end (QEMU)"
 log="$BUILD/e2e.out"
 rc=0
-scripts/qemu-run.sh --tests 2>&1 | tee "$log" || rc=$?
+# Every test binary but oom_test, which needs a guest of its own.
+e2e_tests=()
+for t in "$BUILD"/tests/*; do
+	[ "${t##*/}" = oom_test ] || e2e_tests+=("$t")
+done
+scripts/qemu-run.sh --tests "${e2e_tests[@]}" 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "end-to-end (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end"
+
+step "end-to-end, little memory (QEMU, 384 MiB: oom_test)"
+log="$BUILD/e2e-oom.out"
+rc=0
+scripts/qemu-run.sh --mem 384M --tests "$BUILD/tests/oom_test" 2>&1 |
+	tee "$log" || rc=$?
+add_counts "$log" || fail "end-to-end, little memory (no summary)"
+[ "$rc" -eq 0 ] || fail "end-to-end, little memory"
 
 echo
 summary
