@@ -96,16 +96,15 @@ u64 asp_resident_max(void)
 }
 
 /**
- * asp_mm_create_levels() - create an empty address space
+ * asp_mm_create_owned() - create an empty address space for an owner
  * @levels: 4 or 5 levels of page tables
- *
- * The calling process owns it (see above); a kernel thread without an mm
- * makes one without an owner.
+ * @owner: the mm whose counters its pages count in (see above), or NULL
  *
  * Return: the address space with the default layout for @levels, or an
  * ERR_PTR().  May sleep.
  */
-struct asp_mm *asp_mm_create_levels(unsigned int levels)
+struct asp_mm *asp_mm_create_owned(unsigned int levels,
+				   struct mm_struct *owner)
 {
 	struct asp_mm *mm;
 	int ret;
@@ -121,7 +120,7 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 		kfree(mm);
 		return ERR_PTR(ret);
 	}
-	mm->owner = current->mm;
+	mm->owner = owner;
 	if (mm->owner) {
 		mmgrab(mm->owner);
 		asp_pt_set_owner(&mm->pt, mm->owner);
@@ -133,6 +132,21 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 	mm->start_brk = mm->layout.heap_start;
 	mm->brk = mm->start_brk;
 	return mm;
+}
+
+/**
+ * asp_mm_create_levels() - create an empty address space
+ * @levels: 4 or 5 levels of page tables
+ *
+ * The calling process owns it (see above); a kernel thread without an mm
+ * makes one without an owner.
+ *
+ * Return: the address space with the default layout for @levels, or an
+ * ERR_PTR().  May sleep.
+ */
+struct asp_mm *asp_mm_create_levels(unsigned int levels)
+{
+	return asp_mm_create_owned(levels, current->mm);
 }
 
 /**

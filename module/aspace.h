@@ -122,6 +122,8 @@ void asp_core_exit(void);
 
 struct asp_mm *asp_mm_create(void);
 struct asp_mm *asp_mm_create_levels(unsigned int levels);
+struct asp_mm *asp_mm_create_owned(unsigned int levels,
+				   struct mm_struct *owner);
 void asp_mm_destroy(struct asp_mm *mm);
 
 int asp_get_layout(struct asp_mm *mm, struct aspace_layout *out);
