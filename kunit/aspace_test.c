@@ -36,6 +36,10 @@
  * After every step the page-table pages and data pages the module holds
  * must be exactly those the live address spaces account for, and at the
  * end of every case the module's counters are back where they started.
+ * The address spaces a case builds belong to an mm of its own (clones,
+ * made by the test's kernel thread, to none): after every step that mm's
+ * RSS counters and page-table bytes must be exactly what those address
+ * spaces hold, and zero once they are destroyed.
  *
  * The suite is linked into the kernel (CONFIG_ASPACE=y): built-in KUnit
  * suites run from kernel_init_freeable() after every initcall, so the
@@ -47,6 +51,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/sizes.h>
@@ -171,6 +176,7 @@ struct am_snap {
  * @tables0: asp_nr_table_pages when the test started
  * @vmas0: asp_nr_vmas when the test started
  * @mms0: asp_nr_mms when the test started
+ * @owner: the mm that owns the address spaces am_new() makes
  * @snap: snapshots for the test to use
  * @norm: scratch for am_diff()'s coalescing
  * @msg: the difference am_diff() found
@@ -181,6 +187,7 @@ struct am_ctx {
 	long tables0;
 	long vmas0;
 	long mms0;
+	struct mm_struct *owner;
 	struct am_snap *snap[4];
 	struct am_vma norm[2][AM_MAX_VMAS];
 	char msg[AM_MSG];
@@ -199,6 +206,9 @@ static int am_test_init(struct kunit *test)
 		if (!ctx->snap[i])
 			return -ENOMEM;
 	}
+	ctx->owner = mm_alloc();
+	if (!ctx->owner)
+		return -ENOMEM;
 	asp_fail_nth_set(0);
 	ctx->data0 = atomic_long_read(&asp_nr_data_pages);
 	ctx->tables0 = atomic_long_read(&asp_nr_table_pages);
@@ -206,6 +216,22 @@ static int am_test_init(struct kunit *test)
 	ctx->mms0 = atomic_long_read(&asp_nr_mms);
 	test->priv = ctx;
 	return 0;
+}
+
+/* The owner's counters: @anon, @shmem data pages and @tables tables. */
+static void am_check_owner(struct kunit *test, long anon, long shmem,
+			   long tables)
+{
+	struct am_ctx *ctx = test->priv;
+	long got;
+
+	got = get_mm_counter(ctx->owner, MM_ANONPAGES);
+	KUNIT_EXPECT_EQ_MSG(test, got, anon, "anonymous pages in the owner's RSS");
+	got = get_mm_counter(ctx->owner, MM_SHMEMPAGES);
+	KUNIT_EXPECT_EQ_MSG(test, got, shmem, "shmem pages in the owner's RSS");
+	got = mm_pgtables_bytes(ctx->owner) >> PAGE_SHIFT;
+	KUNIT_EXPECT_EQ_MSG(test, got, tables,
+			    "page tables in the owner's pgtables_bytes");
 }
 
 static void am_test_exit(struct kunit *test)
@@ -219,6 +245,12 @@ static void am_test_exit(struct kunit *test)
 			asp_mm_destroy(ctx->mm[i]);
 		ctx->mm[i] = NULL;
 	}
+	if (!ctx->owner)
+		return;
+	/* Everything taken back, or __mmdrop() reports a bad counter. */
+	am_check_owner(test, 0, 0, 0);
+	mmput(ctx->owner);
+	ctx->owner = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -256,7 +288,8 @@ static void am_destroy(struct kunit *test, struct asp_mm *mm)
 
 static struct asp_mm *am_new(struct kunit *test, unsigned int levels)
 {
-	struct asp_mm *mm = asp_mm_create_levels(levels);
+	struct am_ctx *ctx = test->priv;
+	struct asp_mm *mm = asp_mm_create_owned(levels, ctx->owner);
 
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mm), "create: %ld", PTR_ERR(mm));
 	am_track(test, mm);
@@ -273,11 +306,12 @@ static int am_count_leaf(u64 *ptep, unsigned long addr, void *arg)
 
 /*
  * Data pages an address space holds that are not in a shared object:
- * its resident pages less those mapped from shared objects.  Each object
- * it maps is added to @shms once.
+ * its resident pages less those mapped from shared objects (@shared
+ * grows by those).  Each object it maps is added to @shms once.
  */
 static long am_private_pages(struct kunit *test, struct asp_mm *mm,
-			     struct asp_shm **shms, unsigned int *nr_shms)
+			     struct asp_shm **shms, unsigned int *nr_shms,
+			     long *sharedp)
 {
 	long shared = 0;
 	struct asp_vma *vma;
@@ -294,6 +328,7 @@ static long am_private_pages(struct kunit *test, struct asp_mm *mm,
 		if (i == *nr_shms && !WARN_ON(i == AM_MAX_SHMS))
 			shms[(*nr_shms)++] = vma->shm;
 	}
+	*sharedp += shared;
 	return mm->resident - shared;
 }
 
@@ -314,12 +349,16 @@ static long am_shm_pages(struct asp_shm **shms, unsigned int nr_shms)
  * The module holds exactly the table pages the live address spaces count,
  * and (unless they share private pages, as copy-on-write clones do)
  * exactly their private data pages plus the pages of the shared objects
- * they map.
+ * they map.  The owner's counters hold exactly the resident pages (shmem:
+ * those mapped from shared objects) and the tables of the address spaces
+ * it owns.
  */
 static void am_check_counters(struct kunit *test, bool data)
 {
 	struct am_ctx *ctx = test->priv;
 	long tables = 0, resident = 0, vmas = 0, mms = 0;
+	long own_resident = 0, own_shared = 0, own_tables = 0;
+	long shared, mm_tables;
 	struct asp_shm *shms[AM_MAX_SHMS];
 	unsigned int i, l, nr_shms = 0;
 	struct asp_mm *mm;
@@ -329,14 +368,26 @@ static void am_check_counters(struct kunit *test, bool data)
 		if (!mm)
 			continue;
 		down_read(&mm->lock);
-		for (l = 0; l < ASP_PT_MAX_LEVELS; l++)
-			tables += mm->pt.nr_tables[l];
-		resident += am_private_pages(test, mm, shms, &nr_shms);
+		for (l = 0, mm_tables = 0; l < ASP_PT_MAX_LEVELS; l++)
+			mm_tables += mm->pt.nr_tables[l];
+		tables += mm_tables;
+		shared = 0;
+		resident += am_private_pages(test, mm, shms, &nr_shms,
+					     &shared);
+		if (mm->owner == ctx->owner) {
+			own_resident += mm->resident;
+			own_shared += shared;
+			own_tables += mm_tables;
+		} else {
+			KUNIT_EXPECT_PTR_EQ(test, mm->owner, NULL);
+		}
 		vmas += mm->vmas.count;
 		mms++;
 		up_read(&mm->lock);
 	}
 	resident += am_shm_pages(shms, nr_shms);
+	am_check_owner(test, own_resident - own_shared, own_shared,
+		       own_tables);
 	KUNIT_EXPECT_EQ_MSG(test, vmas, atomic_long_read(&asp_nr_vmas) -
 			    ctx->vmas0, "VMAs held by the module");
 	KUNIT_EXPECT_EQ_MSG(test, mms, atomic_long_read(&asp_nr_mms) -

@@ -4,52 +4,45 @@
  * and destruction.  The operations live in mmap.c, mprotect.c, brk.c,
  * madvise.c, clone.c and access.c; layout, limits, query and stats in
  * control.c.
+ *
+ * An address space belongs to the process that created it: the one that
+ * opened the descriptor, or made the clone.  Its data pages count in that
+ * process's RSS (anonymous or shmem) and its page tables in its
+ * page-table bytes, as if they were mapped in its own memory, so the OOM
+ * killer sees the process holding them as large.  The owner stays the
+ * same when the descriptor is passed on or inherited, also after the
+ * owner exits or execs (its mm is then kept, without its memory, until
+ * the address space is destroyed; what it counts is taken back before).
  */
-#include <linux/ctype.h>
 #include <linux/err.h>
-#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 
 #include "internal.h"
 #include "mem.h"
 
-static unsigned long resident_max_bytes = ASPACE_LIMIT_INFINITY;
-
-/* A size as memparse() reads it (mem= on the command line): 512M, 4G. */
-static int asp_resident_max_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned long long bytes;
-	char *end;
-
-	bytes = memparse(val, &end);
-	if (!isdigit(val[0]) || (*end && strcmp(end, "\n"))) {
-		pr_err("aspace: resident_max_bytes=%s is not a size: give bytes, with an optional K, M, G, T, P or E suffix\n",
-		       val);
-		return -EINVAL;
-	}
-	WRITE_ONCE(*(unsigned long *)kp->arg, bytes);
-	return 0;
-}
-
-static const struct kernel_param_ops asp_resident_max_ops = {
-	.set = asp_resident_max_set,
-	.get = param_get_ulong,
-};
-module_param_cb(resident_max_bytes, &asp_resident_max_ops,
-		&resident_max_bytes, 0644);
+static struct asp_param_bytes resident_max_bytes;
+module_param_cb(resident_max_bytes, &asp_param_bytes_ops, &resident_max_bytes,
+		0644);
 MODULE_PARM_DESC(resident_max_bytes,
-		 "most bytes of data pages one address space may hold, and the resident limit a new one starts with: bytes, with an optional K, M, G, T, P or E suffix (default 18446744073709551615: no limit)");
+		 "most bytes of data pages one address space may hold, and the resident limit a new one starts with: bytes, with an optional K, M, G, T, P or E suffix (default: half of RAM)");
 
 /**
  * asp_core_init() - set up what every address space shares
+ *
+ * The defaults of the module parameters not given at load are computed
+ * here: resident_max_bytes is half of RAM.
  *
  * Return: 0 or a negative errno.
  */
 int asp_core_init(void)
 {
+	asp_mem_init();
+	if (!resident_max_bytes.given)
+		WRITE_ONCE(resident_max_bytes.val, asp_totalram_bytes() / 2);
 	return asp_vma_cache_init();
 }
 
@@ -88,7 +81,7 @@ static void asp_limits_default(struct asp_limits *lim)
 	lim->max_map_count = ASP_MAX_MAP_COUNT;
 	lim->as_bytes = ASPACE_LIMIT_INFINITY;
 	lim->data_bytes = ASPACE_LIMIT_INFINITY;
-	lim->resident_bytes = resident_max_bytes;
+	lim->resident_bytes = READ_ONCE(resident_max_bytes.val);
 	lim->stack_bytes = ASP_STACK_LIMIT;
 }
 
@@ -99,17 +92,19 @@ static void asp_limits_default(struct asp_limits *lim)
  */
 u64 asp_resident_max(void)
 {
-	return READ_ONCE(resident_max_bytes);
+	return READ_ONCE(resident_max_bytes.val);
 }
 
 /**
- * asp_mm_create_levels() - create an empty address space
+ * asp_mm_create_owned() - create an empty address space for an owner
  * @levels: 4 or 5 levels of page tables
+ * @owner: the mm whose counters its pages count in (see above), or NULL
  *
  * Return: the address space with the default layout for @levels, or an
  * ERR_PTR().  May sleep.
  */
-struct asp_mm *asp_mm_create_levels(unsigned int levels)
+struct asp_mm *asp_mm_create_owned(unsigned int levels,
+				   struct mm_struct *owner)
 {
 	struct asp_mm *mm;
 	int ret;
@@ -125,6 +120,11 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 		kfree(mm);
 		return ERR_PTR(ret);
 	}
+	mm->owner = owner;
+	if (mm->owner) {
+		mmgrab(mm->owner);
+		asp_pt_set_owner(&mm->pt, mm->owner);
+	}
 	atomic_long_inc(&asp_nr_mms);
 	asp_vmas_init(&mm->vmas, &mm->lock);
 	asp_layout_default(&mm->layout, levels == 5 ? ASPACE_LAYOUT_LA57 : 0);
@@ -132,6 +132,21 @@ struct asp_mm *asp_mm_create_levels(unsigned int levels)
 	mm->start_brk = mm->layout.heap_start;
 	mm->brk = mm->start_brk;
 	return mm;
+}
+
+/**
+ * asp_mm_create_levels() - create an empty address space
+ * @levels: 4 or 5 levels of page tables
+ *
+ * The calling process owns it (see above); a kernel thread without an mm
+ * makes one without an owner.
+ *
+ * Return: the address space with the default layout for @levels, or an
+ * ERR_PTR().  May sleep.
+ */
+struct asp_mm *asp_mm_create_levels(unsigned int levels)
+{
+	return asp_mm_create_owned(levels, current->mm);
 }
 
 /**
@@ -147,13 +162,20 @@ struct asp_mm *asp_mm_create(void)
 /**
  * asp_mm_destroy() - free an address space and everything it holds
  * @mm: the address space; nobody else may use it any more
+ *
+ * Every page and table leaves its owner's counters before the owner's mm
+ * is dropped: if that is the last reference (the owner has exited),
+ * __mmdrop() checks that the counters are back to zero.
  */
 void asp_mm_destroy(struct asp_mm *mm)
 {
 	down_write(&mm->lock);
 	asp_pt_destroy(&mm->pt, asp_mm_release_page, mm);
 	asp_vmas_destroy(&mm->vmas);
+	WARN_ON_ONCE(mm->resident);
 	up_write(&mm->lock);
+	if (mm->owner)
+		mmdrop(mm->owner);
 	kfree(mm);
 	atomic_long_dec(&asp_nr_mms);
 }

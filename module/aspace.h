@@ -95,6 +95,10 @@ struct asp_limits {
  * @faults: faults resolved (ptl)
  * @cow_breaks: copy-on-write copies made (ptl)
  * @zero_maps: zero-page maps made (ptl)
+ * @owner: the mm of the process that created it (open, or clone), held
+ *	with mmgrab(), or NULL (a kernel thread): its RSS counts the data
+ *	pages mapped here, its page-table bytes the tables, for as long as
+ *	they are; never changes
  */
 struct asp_mm {
 	struct rw_semaphore lock;
@@ -110,6 +114,7 @@ struct asp_mm {
 	unsigned long faults;
 	unsigned long cow_breaks;
 	unsigned long zero_maps;
+	struct mm_struct *owner;
 };
 
 int asp_core_init(void);
@@ -117,6 +122,8 @@ void asp_core_exit(void);
 
 struct asp_mm *asp_mm_create(void);
 struct asp_mm *asp_mm_create_levels(unsigned int levels);
+struct asp_mm *asp_mm_create_owned(unsigned int levels,
+				   struct mm_struct *owner);
 void asp_mm_destroy(struct asp_mm *mm);
 
 int asp_get_layout(struct asp_mm *mm, struct aspace_layout *out);

@@ -87,7 +87,10 @@ static int asp_clone_entry(struct asp_clone_ctx *ctx, u64 *src, u64 *dst,
 	if (!page)
 		return -ENOMEM;
 	asp_pt_set(&ctx->dst->pt, addr, dst, asp_pte_mk(page, flags));
-	ctx->dst->resident += !asp_page_is_zero(page);
+	if (!asp_page_is_zero(page)) {
+		ctx->dst->resident++;
+		asp_owner_rss_add(ctx->dst->owner, page, 1);
+	}
 	return 0;
 }
 

@@ -111,6 +111,8 @@ int asp_set_layout(struct asp_mm *mm, const struct aspace_layout *in)
 	ret = asp_pt_init(&pt, l.flags & ASPACE_LAYOUT_LA57 ? 5 : 4);
 	if (ret)
 		return ret;
+	/* Counted like the tables it replaces; those leave with it. */
+	asp_pt_set_owner(&pt, mm->owner);
 
 	down_write(&mm->lock);
 	if (mm->vmas.count || mm->brk != mm->start_brk) {

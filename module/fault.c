@@ -137,6 +137,8 @@ static int asp_fault_install(struct asp_mm *mm, unsigned long addr,
 	} else {
 		asp_pt_set(&mm->pt, addr, ptep, pte);
 		mm->resident += counted;
+		if (counted)
+			asp_owner_rss_add(mm->owner, page, 1);
 		mm->zero_maps += !counted;
 		mm->faults++;
 		if (pagep) {
@@ -238,7 +240,10 @@ static int asp_fault_write(struct asp_mm *mm, struct asp_vma *vma,
 		return *ptep != pte ? -EAGAIN : -ENOMEM;
 	}
 	WRITE_ONCE(*ptep, asp_fault_pte(vma, new, writable));
+	/* A copy replaces a page the owner counts already; the zero page not. */
 	mm->resident += zero;
+	if (zero)
+		asp_owner_rss_add(mm->owner, new, 1);
 	mm->cow_breaks += !zero;
 	mm->faults++;
 	if (pagep) {

@@ -2,7 +2,8 @@
 /*
  * The x86_64 page-table hierarchy of one address space.
  *
- * Tables are pages from asp_table_page_alloc(); an entry that points to a
+ * Tables are pages from asp_table_page_alloc(), counted in the page-table
+ * bytes of the hierarchy's owner, if it has one; an entry that points to a
  * table holds the table's frame with ASP_PTE_TABLE, a leaf entry holds the
  * frame of a data page and its flags.  page_private() of every table is
  * the number of its non-zero entries; a non-root table whose count drops
@@ -112,13 +113,38 @@ int asp_pt_init(struct asp_pgtable *pt, unsigned int levels)
 	memset(pt, 0, sizeof(*pt));
 	if (levels != 4 && levels != 5)
 		return -EINVAL;
-	pt->root = asp_table_page_alloc();
+	pt->root = asp_table_page_alloc(NULL);
 	if (!pt->root)
 		return -ENOMEM;
 	pt->levels = levels;
 	pt->nr_tables[levels - 1] = 1;
 	spin_lock_init(&pt->lock);
 	return 0;
+}
+
+/**
+ * asp_pt_set_owner() - choose the mm whose page-table bytes count the tables
+ * @pt: the hierarchy, from a successful asp_pt_init()
+ * @owner: the mm (the caller keeps it from being freed while @pt lives), or
+ *	NULL for none
+ *
+ * Moves the count of the tables @pt has from its previous owner to
+ * @owner; tables made or freed later count in @owner (see
+ * asp_owner_tables_add()).  A new hierarchy has no owner.
+ *
+ * Context: nobody else uses @pt, or the caller holds the address space's
+ * lock for writing.
+ */
+void asp_pt_set_owner(struct asp_pgtable *pt, struct mm_struct *owner)
+{
+	long tables = 0;
+	unsigned int i;
+
+	for (i = 0; i < ASP_PT_MAX_LEVELS; i++)
+		tables += pt->nr_tables[i];
+	asp_owner_tables_add(pt->owner, -tables);
+	pt->owner = owner;
+	asp_owner_tables_add(owner, tables);
 }
 
 /**
@@ -224,13 +250,13 @@ static void asp_pt_fill(struct asp_pgtable *pt, struct page *table,
 	}
 }
 
-static void asp_pt_free_pool(struct list_head *pool)
+static void asp_pt_free_pool(struct asp_pgtable *pt, struct list_head *pool)
 {
 	struct page *page, *tmp;
 
 	list_for_each_entry_safe(page, tmp, pool, lru) {
 		list_del_init(&page->lru);
-		asp_table_page_free(page);
+		asp_table_page_free(page, pt->owner);
 	}
 }
 
@@ -263,16 +289,16 @@ int asp_pt_prepare(struct asp_pgtable *pt, unsigned long start,
 		return ret;
 	nr = asp_pt_count_missing(pt->root, pt->levels - 1, start, end);
 	for (; nr; nr--) {
-		page = asp_table_page_alloc();
+		page = asp_table_page_alloc(pt->owner);
 		if (!page) {
-			asp_pt_free_pool(&pool);
+			asp_pt_free_pool(pt, &pool);
 			return -ENOMEM;
 		}
 		list_add(&page->lru, &pool);
 	}
 	asp_pt_fill(pt, pt->root, pt->levels - 1, start, end, &pool);
 	/* Empty unless the count and the fill disagree; never leak. */
-	asp_pt_free_pool(&pool);
+	asp_pt_free_pool(pt, &pool);
 	return 0;
 }
 
@@ -308,7 +334,7 @@ u64 *asp_pt_leaf(struct asp_pgtable *pt, unsigned long addr)
 static void asp_pt_link(struct asp_pgtable *pt, struct page *table,
 			unsigned int level, u64 *entry)
 {
-	struct page *new = asp_table_page_alloc();
+	struct page *new = asp_table_page_alloc(pt->owner);
 
 	if (!new)
 		return;
@@ -323,7 +349,7 @@ static void asp_pt_link(struct asp_pgtable *pt, struct page *table,
 	}
 	spin_unlock(&pt->lock);
 	if (new)
-		asp_table_page_free(new);
+		asp_table_page_free(new, pt->owner);
 }
 
 /**
@@ -485,7 +511,7 @@ static void asp_pt_unmap_level(struct page *table, unsigned int level,
 		*entry = 0;
 		asp_pt_count_dec(table);
 		ua->pt->nr_tables[level - 1]--;
-		asp_table_page_free(child);
+		asp_table_page_free(child, ua->pt->owner);
 	}
 }
 
@@ -545,7 +571,7 @@ void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 		return;
 	asp_pt_unmap_level(pt->root, pt->levels - 1, 0, asp_pt_task_size(pt),
 			   &ua);
-	asp_table_page_free(pt->root);
+	asp_table_page_free(pt->root, pt->owner);
 	memset(pt, 0, sizeof(*pt));
 }
 

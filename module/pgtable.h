@@ -69,12 +69,15 @@
  * @nr_tables: table pages per level (index as above); root included
  * @lock: the page-table lock: taken to link a table or change a leaf
  *	while the address space's lock is held only for read
+ * @owner: the mm whose page-table bytes count the tables (like a process's
+ *	VmPTE), or NULL; see asp_pt_set_owner()
  */
 struct asp_pgtable {
 	struct page *root;
 	unsigned int levels;
 	unsigned long nr_tables[ASP_PT_MAX_LEVELS];
 	spinlock_t lock;	/* the page-table lock, see above */
+	struct mm_struct *owner;
 };
 
 /**
@@ -128,6 +131,7 @@ typedef int (*asp_pt_table_fn)(u64 *ptep, unsigned long addr,
 			       unsigned long end, void *arg);
 
 int __must_check asp_pt_init(struct asp_pgtable *pt, unsigned int levels);
+void asp_pt_set_owner(struct asp_pgtable *pt, struct mm_struct *owner);
 void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 		    void *arg);
 unsigned long asp_pt_task_size(const struct asp_pgtable *pt);

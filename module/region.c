@@ -85,6 +85,7 @@ void asp_mm_release_page(u64 pte, struct page *page, unsigned long addr,
 	if (asp_page_is_zero(page))
 		return;		/* never counted, never referenced */
 	mm->resident--;
+	asp_owner_rss_add(mm->owner, page, -1);
 	asp_data_page_put(page);
 }
 

@@ -85,7 +85,7 @@ struct page *asp_shm_page(struct asp_shm *shm, pgoff_t index, int *err)
 		asp_data_page_get(page);
 		return page;
 	}
-	page = asp_data_page_alloc();
+	page = asp_data_page_alloc_shm();
 	if (!page)
 		return NULL;
 	/* The xarray's node allocation, for fault injection. */

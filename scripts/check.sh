@@ -15,7 +15,8 @@
 #   6. the module's parameters at load time, and modprobe of the installed
 #      module, in a QEMU guest booted without it (userspace/modtests/)
 #   7. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
-#      running Debian's Linux 6.1, and in one running 6.12 (bookworm-backports)
+#      running Debian's Linux 6.1, and in one running 6.12 (bookworm-backports);
+#      oom_test alone in a 6.1 guest with 384 MiB of memory
 # and ends with one line "N passed, M failed" that counts every KUnit case
 # and every end-to-end test (a failed build or lint step counts as one
 # failure).
@@ -140,15 +141,30 @@ add_counts "$log" || fail "module loading (no summary)"
 step "end-to-end (QEMU, Linux $KVER)"
 log="$BUILD/e2e.out"
 rc=0
-scripts/qemu-run.sh --kver "$KVER" --tests 2>&1 | tee "$log" || rc=$?
+# Every test binary but oom_test, which needs a guest of its own.
+e2e_tests=()
+for t in "$BUILD"/tests/*; do
+	[ "${t##*/}" = oom_test ] || e2e_tests+=("$t")
+done
+scripts/qemu-run.sh --kver "$KVER" --tests "${e2e_tests[@]}" 2>&1 |
+	tee "$log" || rc=$?
 add_counts "$log" || fail "end-to-end (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end"
+
+step "end-to-end, little memory (QEMU, Linux $KVER, 384 MiB: oom_test)"
+log="$BUILD/e2e-oom.out"
+rc=0
+scripts/qemu-run.sh --kver "$KVER" --mem 384M --logs "$BUILD/oom" \
+	--tests "$BUILD/tests/oom_test" 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "end-to-end, little memory (no summary)"
+[ "$rc" -eq 0 ] || fail "end-to-end, little memory"
 
 step "end-to-end (QEMU, Linux $k612)"
 log="$BUILD/e2e-6.12.out"
 rc=0
 scripts/qemu-run.sh --kver "$k612" --kernel "/boot/vmlinuz-$k612" \
-	--module "$BUILD/k612/aspace.ko" --logs "$BUILD/k612" --tests 2>&1 |
+	--module "$BUILD/k612/aspace.ko" --logs "$BUILD/k612" \
+	--tests "${e2e_tests[@]}" 2>&1 |
 	sed 's/^e2e: \([0-9]* passed\)/e2e-6.12: \1/' | tee "$log" || rc=$?
 add_counts "$log" || fail "end-to-end on 6.12 (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end on 6.12"

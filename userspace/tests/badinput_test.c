@@ -99,7 +99,7 @@ static void fill_set_limits(void *buf)
 	a->max_map_count = DEF_MAX_MAP_COUNT;
 	a->as_bytes = ASPACE_LIMIT_INFINITY;
 	a->data_bytes = ASPACE_LIMIT_INFINITY;
-	a->resident_bytes = ASPACE_LIMIT_INFINITY;
+	a->resident_bytes = PAGES(1024);	/* the cap is finite */
 }
 
 /*
@@ -336,7 +336,7 @@ TEST_F(bad, first_version_structs)
 	old_lim.max_map_count = 100;
 	old_lim.as_bytes = ASPACE_LIMIT_INFINITY;
 	old_lim.data_bytes = PAGES(1000);
-	old_lim.resident_bytes = ASPACE_LIMIT_INFINITY;
+	old_lim.resident_bytes = PAGES(1024);
 	ASSERT_EQ(0, aspace_ioctl(self->fd, ASPACE_IOC_SET_LIMITS, &old_lim));
 	ASSERT_EQ(0, aspace_get_limits(self->fd, &lim));
 	EXPECT_EQ(100, lim.max_map_count);

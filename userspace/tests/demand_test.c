@@ -329,8 +329,7 @@ TEST_F(dp, resident_limit_stops_faults_that_need_a_page)
 	for (i = 0; i < PAGES(2); i++)
 		ASSERT_EQ(0, buf[i]);
 	/* Raised: everything works again. */
-	ASSERT_EQ(0, set_limit(self->fd, resident_bytes,
-			       ASPACE_LIMIT_INFINITY));
+	ASSERT_EQ(0, set_limit(self->fd, resident_bytes, PAGES(1024)));
 	memset(buf, 0x67, sizeof(buf));
 	EXPECT_EQ(0, acc(self->fd, W, F + PAGES(2), PAGES(2), buf));
 	EXPECT_EQ(8, mem_pread(self->fd, buf, 8, F + PAGES(8)));
