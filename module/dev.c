@@ -19,12 +19,14 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "../uapi/linux/aspace.h"
 #include "aspace.h"
+#include "introspect.h"
 #include "mem.h"
 
 static ushort dev_mode = 0660;
@@ -44,6 +46,7 @@ union asp_ioctl_buf {
 	struct aspace_stats stats;
 	struct aspace_access access;
 	struct aspace_madvise madvise;
+	struct aspace_translate translate;
 };
 
 /*
@@ -61,6 +64,7 @@ static_assert(sizeof(struct aspace_limits) == 48);
 static_assert(sizeof(struct aspace_stats) == 112);
 static_assert(sizeof(struct aspace_access) == 56);
 static_assert(sizeof(struct aspace_madvise) == 24);
+static_assert(sizeof(struct aspace_translate) == 120);
 /* The core uses the kernel's own PROT_* and MAP_* values. */
 #define ASP_UAPI_SAME(uapi, kernel)	static_assert((uapi) == (kernel))
 ASP_UAPI_SAME(ASPACE_PROT_READ, PROT_READ);
@@ -72,11 +76,26 @@ ASP_UAPI_SAME(ASPACE_MAP_FIXED, MAP_FIXED);
 ASP_UAPI_SAME(ASPACE_MAP_ANONYMOUS, MAP_ANONYMOUS);
 ASP_UAPI_SAME(ASPACE_MAP_POPULATE, MAP_POPULATE);
 ASP_UAPI_SAME(ASPACE_MAP_FIXED_NOREPLACE, MAP_FIXED_NOREPLACE);
+/* TRANSLATE and PTDUMP report the entries' own bits. */
+ASP_UAPI_SAME(ASPACE_PTE_PRESENT, ASP_PTE_P);
+ASP_UAPI_SAME(ASPACE_PTE_RW, ASP_PTE_RW);
+ASP_UAPI_SAME(ASPACE_PTE_USER, ASP_PTE_US);
+ASP_UAPI_SAME(ASPACE_PTE_PWT, ASP_PTE_PWT);
+ASP_UAPI_SAME(ASPACE_PTE_PCD, ASP_PTE_PCD);
+ASP_UAPI_SAME(ASPACE_PTE_ACCESSED, ASP_PTE_A);
+ASP_UAPI_SAME(ASPACE_PTE_DIRTY, ASP_PTE_D);
+ASP_UAPI_SAME(ASPACE_PTE_PSE, ASP_PTE_PS);
+ASP_UAPI_SAME(ASPACE_PTE_GLOBAL, ASP_PTE_G);
+ASP_UAPI_SAME(ASPACE_PTE_COW, ASP_PTE_COW);
+ASP_UAPI_SAME(ASPACE_PTE_PROTNONE, ASP_PTE_PROTNONE);
+ASP_UAPI_SAME(ASPACE_PTE_NX, ASP_PTE_NX);
+ASP_UAPI_SAME(ASPACE_PTE_FRAME_MASK, ASP_PTE_PFN_MASK);
 
 static const struct file_operations asp_fops;
 
 /**
  * struct asp_ucmd - one ioctl call on its way through the dispatcher
+ * @file: the descriptor's file
  * @mm: the address space of the descriptor
  * @arg: the struct, copied in; the handler may change it for copying out
  * @new_file: a file the call made, installed as @new_fd once the struct
@@ -84,6 +103,7 @@ static const struct file_operations asp_fops;
  * @new_fd: the descriptor reserved for @new_file
  */
 struct asp_ucmd {
+	struct file *file;
 	struct asp_mm *mm;
 	void *arg;
 	struct file *new_file;
@@ -111,7 +131,7 @@ static int asp_ioctl_handshake(struct asp_ucmd *ucmd)
 	if (hs->api_version < 1 || hs->api_version > ASPACE_API_VERSION)
 		return -EINVAL;
 	hs->api_version = ASPACE_API_VERSION;
-	hs->features = ASPACE_FEATURES;
+	hs->features = ASPACE_FEATURES | ASP_INTROSPECT_FEATURES;
 	return 0;
 }
 
@@ -319,6 +339,26 @@ static int asp_ioctl_madvise(struct asp_ucmd *ucmd)
 	return asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
 }
 
+/*
+ * Frames are physical addresses: shown, as /proc/PID/pagemap shows them,
+ * only with CAP_SYS_ADMIN; here both the caller and the opener of the
+ * descriptor (pagemap checks the opener) must have it.
+ */
+static bool asp_may_see_frames(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+static int asp_ioctl_translate(struct asp_ucmd *ucmd)
+{
+	struct aspace_translate *t = ucmd->arg;
+
+	if (t->flags || t->reserved)
+		return -EINVAL;
+	return asp_translate(ucmd->mm, t, asp_may_see_frames(ucmd->file));
+}
+
 #define ASP_IOCTL_OP(_cmd, _fn, _struct, _last)				\
 	{								\
 		.cmd = _cmd,						\
@@ -354,6 +394,8 @@ static const struct asp_ioctl_op asp_ioctl_ops[] = {
 		     si_code),
 	ASP_IOCTL_OP(ASPACE_IOC_MADVISE, asp_ioctl_madvise,
 		     struct aspace_madvise, length),
+	ASP_IOCTL_OP(ASPACE_IOC_TRANSLATE, asp_ioctl_translate,
+		     struct aspace_translate, reserved),
 };
 
 /*
@@ -382,6 +424,7 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	const struct asp_ioctl_op *op;
 	union asp_ioctl_buf buf;
 	struct asp_ucmd ucmd = {
+		.file = file,
 		.mm = file->private_data,
 		.arg = &buf,
 	};
@@ -549,6 +592,11 @@ static int asp_fops_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static void asp_fops_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	asp_show_fdinfo(file->private_data, m);
+}
+
 static const struct file_operations asp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= asp_fops_open,
@@ -558,6 +606,7 @@ static const struct file_operations asp_fops = {
 	.llseek		= asp_fops_llseek,
 	.read		= asp_fops_read,
 	.write		= asp_fops_write,
+	.show_fdinfo	= asp_fops_show_fdinfo,
 };
 
 static ssize_t pages_data_show(struct device *dev,

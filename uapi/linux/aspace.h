@@ -44,6 +44,8 @@
 #define ASPACE_FEATURE_MADVISE		(0x1000ULL)
 #define ASPACE_FEATURE_COW		(0x2000ULL)	/* copy-on-write clone */
 #define ASPACE_FEATURE_STACK_GROWS	(0x4000ULL)
+#define ASPACE_FEATURE_TRANSLATE	(0x8000ULL)
+#define ASPACE_FEATURE_FDINFO		(0x10000ULL)	/* /proc/PID/fdinfo */
 
 /**
  * struct aspace_handshake - ASPACE_IOC_HANDSHAKE
@@ -319,6 +321,62 @@ struct aspace_madvise {
 	__aligned_u64 length;
 };
 
+/* struct aspace_translate status bits */
+#define ASPACE_TRANSLATE_PRESENT	0x1	/* a present leaf maps @addr */
+#define ASPACE_TRANSLATE_FRAMES		0x2	/* frames shown (CAP_SYS_ADMIN) */
+#define ASPACE_TRANSLATE_ZERO_PAGE	0x4	/* the leaf maps the zero page */
+
+/**
+ * struct aspace_translate - ASPACE_IOC_TRANSLATE: one address, walked
+ * @size: sizeof(struct aspace_translate)
+ * @flags: must be zero
+ * @addr: the address to translate (below the task size)
+ * @entries: out: the entry the walk read at each level, indexed by level
+ *	as @pgtable_pages of struct aspace_stats: [0] the page table (PT)
+ *	entry, ... [levels - 1] the root's; levels the walk did not reach,
+ *	and [4] with 4-level paging, are zero.  Frame bits (51:12) are zero
+ *	unless @status has ASPACE_TRANSLATE_FRAMES
+ * @tables: out: physical address of the table read at each level (0 if
+ *	the walk did not reach it, or without ASPACE_TRANSLATE_FRAMES)
+ * @phys: out: the physical address @addr translates to, if a present
+ *	leaf maps it and frames are shown; else 0
+ * @levels: out: 4 or 5
+ * @level: out: level of the last entry read: the leaf's (0 for a 4 KiB
+ *	page), or where the walk stopped at an entry that is not present
+ * @status: out: ASPACE_TRANSLATE_*
+ * @reserved: must be zero
+ *
+ * Frames are shown, as in /proc/PID/pagemap, only to a caller with
+ * CAP_SYS_ADMIN, on a descriptor opened (or cloned) by a task that had it.
+ */
+struct aspace_translate {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 entries[5];
+	__aligned_u64 tables[5];
+	__aligned_u64 phys;
+	__u32 levels;
+	__u32 level;
+	__u32 status;
+	__u32 reserved;
+};
+
+/* Bits of the entries reported by TRANSLATE and PTDUMP: x86_64's. */
+#define ASPACE_PTE_PRESENT	(0x1ULL)
+#define ASPACE_PTE_RW		(0x2ULL)
+#define ASPACE_PTE_USER		(0x4ULL)
+#define ASPACE_PTE_PWT		(0x8ULL)
+#define ASPACE_PTE_PCD		(0x10ULL)
+#define ASPACE_PTE_ACCESSED	(0x20ULL)
+#define ASPACE_PTE_DIRTY	(0x40ULL)
+#define ASPACE_PTE_PSE		(0x80ULL)
+#define ASPACE_PTE_GLOBAL	(0x100ULL)
+#define ASPACE_PTE_COW		(0x200ULL)	/* software: copy on write */
+#define ASPACE_PTE_PROTNONE	(0x400ULL)	/* software: PROT_NONE */
+#define ASPACE_PTE_NX		(0x8000000000000000ULL)
+#define ASPACE_PTE_FRAME_MASK	(0x000ffffffffff000ULL)
+
 #define ASPACE_IOC_HANDSHAKE	_IOWR(ASPACE_IOC_MAGIC, 0x00, struct aspace_handshake)
 #define ASPACE_IOC_MMAP		_IOWR(ASPACE_IOC_MAGIC, 0x01, struct aspace_mmap)
 #define ASPACE_IOC_MUNMAP	_IOW(ASPACE_IOC_MAGIC, 0x02, struct aspace_range)
@@ -333,5 +391,6 @@ struct aspace_madvise {
 #define ASPACE_IOC_STATS	_IOWR(ASPACE_IOC_MAGIC, 0x0b, struct aspace_stats)
 #define ASPACE_IOC_ACCESS	_IOWR(ASPACE_IOC_MAGIC, 0x0c, struct aspace_access)
 #define ASPACE_IOC_MADVISE	_IOW(ASPACE_IOC_MAGIC, 0x0d, struct aspace_madvise)
+#define ASPACE_IOC_TRANSLATE	_IOWR(ASPACE_IOC_MAGIC, 0x0e, struct aspace_translate)
 
 #endif /* _UAPI_LINUX_ASPACE_H */

@@ -126,6 +126,19 @@ ABI_FIELD(aspace_madvise, advice, 4);
 ABI_FIELD(aspace_madvise, addr, 8);
 ABI_FIELD(aspace_madvise, length, 16);
 
+/* Introspection (TRANSLATE, PTDUMP, PAGESCAN, CLEAR_REFS). */
+ABI_STRUCT(aspace_translate, 120, 8);
+ABI_FIELD(aspace_translate, size, 0);
+ABI_FIELD(aspace_translate, flags, 4);
+ABI_FIELD(aspace_translate, addr, 8);
+ABI_FIELD(aspace_translate, entries, 16);
+ABI_FIELD(aspace_translate, tables, 56);
+ABI_FIELD(aspace_translate, phys, 96);
+ABI_FIELD(aspace_translate, levels, 104);
+ABI_FIELD(aspace_translate, level, 108);
+ABI_FIELD(aspace_translate, status, 112);
+ABI_FIELD(aspace_translate, reserved, 116);
+
 /*
  * ioctl numbers: direction, size, magic and number, never reused.  The
  * module matches magic, number and direction only, so a struct that grew
@@ -145,6 +158,7 @@ ABI_ASSERT(ASPACE_IOC_SET_LIMITS == 0x4030A80Au);
 ABI_ASSERT(ASPACE_IOC_STATS == 0xC070A80Bu);
 ABI_ASSERT(ASPACE_IOC_ACCESS == 0xC038A80Cu);
 ABI_ASSERT(ASPACE_IOC_MADVISE == 0x4018A80Du);
+ABI_ASSERT(ASPACE_IOC_TRANSLATE == 0xC078A80Eu);
 
 /* Flag values that programs store: pinned too. */
 ABI_ASSERT(ASPACE_FEATURE_MMAP == 1);
@@ -164,3 +178,11 @@ ABI_ASSERT(ASPACE_VMA_READ == 1 && ASPACE_VMA_STACK == (1ULL << 5));
 ABI_ASSERT(ASPACE_LAYOUT_LA57 == 1 && ASPACE_LAYOUT_LEGACY == 2 &&
 	   ASPACE_LAYOUT_STACK == 4);
 ABI_ASSERT(ASPACE_LIMIT_INFINITY == ~0ULL);
+ABI_ASSERT(ASPACE_FEATURE_TRANSLATE == (1ULL << 15) &&
+	   ASPACE_FEATURE_FDINFO == (1ULL << 16));
+ABI_ASSERT(ASPACE_TRANSLATE_PRESENT == 1 && ASPACE_TRANSLATE_FRAMES == 2 &&
+	   ASPACE_TRANSLATE_ZERO_PAGE == 4);
+ABI_ASSERT(ASPACE_PTE_PRESENT == 1 && ASPACE_PTE_ACCESSED == 0x20 &&
+	   ASPACE_PTE_DIRTY == 0x40 && ASPACE_PTE_COW == 0x200 &&
+	   ASPACE_PTE_PROTNONE == 0x400 && ASPACE_PTE_NX == (1ULL << 63) &&
+	   ASPACE_PTE_FRAME_MASK == 0x000ffffffffff000ULL);
