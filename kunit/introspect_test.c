@@ -2,7 +2,8 @@
 /*
  * KUnit tests of the introspection of aspace (module/introspect.c):
  * TRANSLATE's walk against the entries themselves (asp_pt_leaf()), with
- * frames shown and hidden, in both paging modes.
+ * frames shown and hidden, in both paging modes; the Accessed and Dirty
+ * bits every kind of access sets.
  *
  * Built in (CONFIG_ASPACE=y), so asp_core_init() has run.
  */
@@ -210,9 +211,106 @@ static void it_test_translate_zero_protnone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.status, (u32)ASPACE_TRANSLATE_ZERO_PAGE);
 }
 
+/* ------------------------------------------------------------------ */
+/* Accessed and Dirty bits */
+
+#define IT_AD		(ASP_PTE_A | ASP_PTE_D)
+
+static u64 it_ad(struct asp_mm *mm, unsigned long addr)
+{
+	return it_pte(mm, addr) & IT_AD;
+}
+
+/* Clear A and D of every entry in [@start, @end), as a CPU's OS would. */
+static void it_clear_ad(struct kunit *test, struct asp_mm *mm,
+			unsigned long start, unsigned long end)
+{
+	down_write(&mm->lock);
+	KUNIT_ASSERT_EQ(test, asp_pt_protect(&mm->pt, start, end, 0, IT_AD),
+			0);
+	up_write(&mm->lock);
+}
+
+/*
+ * Every way of touching memory sets A, and D when it writes, as the MMU
+ * does: simulated loads, stores and fetches, /proc/PID/mem-like reads and
+ * writes (forced into a read-only mapping too), populating; on entries
+ * made by the fault and on entries that were there, with their bits
+ * cleared.  Nothing else sets them.
+ */
+static void it_test_accessed_dirty(struct kunit *test)
+{
+	struct asp_mm *mm = it_new(test, 4);
+	struct it_ctx *ctx = test->priv;
+	struct page *page;
+	unsigned int i;
+
+	it_map(test, mm, IT_X, 8 * P, IT_RW, IT_PRIV);
+	it_touch(test, mm, ASPACE_ACCESS_READ, IT_X);		/* zero page */
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + P);	/* new page */
+	KUNIT_ASSERT_EQ(test, asp_mem_get_page(mm, IT_X + 2 * P, &page), 0);
+	asp_mem_put_page(page);
+	KUNIT_ASSERT_EQ(test, asp_mem_write(mm, IT_X + 3 * P, ctx->buf, 8), 0);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X), ASP_PTE_A);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), IT_AD);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 2 * P), ASP_PTE_A);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 3 * P), IT_AD);
+	KUNIT_EXPECT_EQ(test, it_pte(mm, IT_X + 4 * P), 0ULL);
+
+	/* Cleared, then touched the other way round: set as the access says. */
+	it_clear_ad(test, mm, IT_X, IT_X + 8 * P);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + i * P), 0ULL);
+	it_touch(test, mm, ASPACE_ACCESS_READ, IT_X + P);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), ASP_PTE_A);
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + 3 * P);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 3 * P), IT_AD);
+	/* A write to the zero page maps a page of its own: dirty. */
+	KUNIT_ASSERT_EQ(test, asp_mem_write(mm, IT_X, ctx->buf, 8), 0);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X), IT_AD);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 2 * P), 0ULL);
+
+	/* A forced write into a read-only mapping dirties its page too. */
+	KUNIT_ASSERT_EQ(test, asp_mprotect(mm, IT_X, 8 * P, PROT_READ), 0);
+	it_clear_ad(test, mm, IT_X, IT_X + 8 * P);
+	KUNIT_ASSERT_EQ(test, asp_mem_write(mm, IT_X + P, ctx->buf, 8), 0);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), IT_AD);
+	KUNIT_EXPECT_FALSE(test, it_pte(mm, IT_X + P) & ASP_PTE_RW);
+	/* An instruction fetch is an access. */
+	KUNIT_ASSERT_EQ(test, asp_mprotect(mm, IT_X, 8 * P, PROT_EXEC), 0);
+	it_touch(test, mm, ASPACE_ACCESS_EXEC, IT_X + 2 * P);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 2 * P), ASP_PTE_A);
+	/* mprotect keeps them. */
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), IT_AD);
+}
+
+/* Populating is a fault like any other: A, and D for a write fault. */
+static void it_test_accessed_dirty_populate(struct kunit *test)
+{
+	struct asp_mm *mm = it_new(test, 4);
+	unsigned int i;
+
+	it_map(test, mm, IT_X, 2 * P, IT_RW, IT_PRIV | MAP_POPULATE);
+	it_map(test, mm, IT_X + 2 * P, 2 * P, PROT_READ, IT_PRIV | MAP_POPULATE);
+	it_map(test, mm, IT_X + 4 * P, 2 * P, IT_RW, MAP_SHARED | MAP_FIXED |
+	       MAP_POPULATE);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + i * P), IT_AD);
+		KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + (2 + i) * P), ASP_PTE_A);
+		KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + (4 + i) * P), ASP_PTE_A);
+	}
+	it_clear_ad(test, mm, IT_X, IT_X + 6 * P);
+	KUNIT_ASSERT_EQ(test, asp_madvise(mm, IT_X + 4 * P, 2 * P,
+					  MADV_POPULATE_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 4 * P), IT_AD);
+	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X), 0ULL);
+}
+
 static struct kunit_case it_test_cases[] = {
 	KUNIT_CASE(it_test_translate_walk),
 	KUNIT_CASE(it_test_translate_zero_protnone),
+	KUNIT_CASE(it_test_accessed_dirty),
+	KUNIT_CASE(it_test_accessed_dirty_populate),
 	{}
 };
 

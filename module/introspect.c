@@ -16,6 +16,40 @@
 #include "internal.h"
 #include "introspect.h"
 
+/**
+ * asp_fault_done() - what the CPU does once a fault let its access go on
+ * @mm: the address space; its lock held for read or write
+ * @addr: the address accessed, page aligned
+ * @ptep: its leaf slot
+ * @old: the entry the fault found there (0 if none)
+ * @flags: ASP_FAULT_* of the fault
+ * @ret: the fault's result; nothing is done unless it is 0
+ *
+ * Sets the Accessed bit of the leaf, and for a write the Dirty bit, as
+ * the MMU sets them when the access that faulted is retried (and as
+ * x86's Linux makes a faulted-in entry young, and dirty for a write).
+ * Every access through the fault path comes here: ASPACE_IOC_ACCESS,
+ * pread/pwrite and populating, so a page scan sees the working set.
+ *
+ * Context: takes @mm->pt.lock.
+ */
+void asp_fault_done(struct asp_mm *mm, unsigned long addr, u64 *ptep,
+		    u64 old, unsigned int flags, int ret)
+{
+	u64 set = ASP_PTE_A, pte;
+
+	lockdep_assert_held(&mm->lock);
+	if (ret)
+		return;
+	if (flags & ASP_FAULT_WRITE)
+		set |= ASP_PTE_D;
+	spin_lock(&mm->pt.lock);
+	pte = *ptep;
+	if (pte && (pte & set) != set)
+		WRITE_ONCE(*ptep, pte | set);
+	spin_unlock(&mm->pt.lock);
+}
+
 /* The bytes one entry of @level maps. */
 static u64 asp_level_size(unsigned int level)
 {

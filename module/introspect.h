@@ -18,6 +18,8 @@ struct seq_file;
 #define ASP_INTROSPECT_FEATURES	(ASPACE_FEATURE_TRANSLATE | \
 				 ASPACE_FEATURE_FDINFO)
 
+void asp_fault_done(struct asp_mm *mm, unsigned long addr, u64 *ptep,
+		    u64 old, unsigned int flags, int ret);
 int asp_translate(struct asp_mm *mm, struct aspace_translate *t,
 		  bool show_frames);
 void asp_show_fdinfo(struct asp_mm *mm, struct seq_file *m);

@@ -91,7 +91,7 @@ TEST_F(tr, written_page)
 	ASSERT_EQ(0, translate(self->fd, X + PG + 0x123, &t));
 	EXPECT_EQ(0, t.level);
 	EXPECT_EQ(ASPACE_TRANSLATE_PRESENT | ASPACE_TRANSLATE_FRAMES, t.status);
-	EXPECT_EQ(PTE_RW, PTE_FLAGS(t.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(PTE_RW | PTE_AD, PTE_FLAGS(t.entries[0]));
 	EXPECT_NE(0, PTE_FRAME(t.entries[0]));
 	EXPECT_EQ(PTE_FRAME(t.entries[0]) | 0x123, t.phys);
 	EXPECT_TRUE(chain_ok(_metadata, &t));
@@ -126,7 +126,8 @@ TEST_F(tr, zero_page_and_pagemap)
 	EXPECT_EQ(0, t.level);
 	EXPECT_EQ(ASPACE_TRANSLATE_PRESENT | ASPACE_TRANSLATE_FRAMES |
 		  ASPACE_TRANSLATE_ZERO_PAGE, t.status);
-	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW, PTE_FLAGS(t.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW | ASPACE_PTE_ACCESSED,
+		  PTE_FLAGS(t.entries[0]));
 
 	/* The same frame Linux maps for a read of untouched memory. */
 	p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -175,14 +176,14 @@ TEST_F(tr, prot_none_is_not_present)
 	ASSERT_EQ(0, translate(self->fd, X, &t));
 	EXPECT_EQ(0, t.level);
 	EXPECT_EQ(ASPACE_TRANSLATE_FRAMES, t.status);
-	EXPECT_EQ(ASPACE_PTE_PROTNONE | ASPACE_PTE_NX,
-		  PTE_FLAGS(t.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(ASPACE_PTE_PROTNONE | ASPACE_PTE_NX | PTE_AD,
+		  PTE_FLAGS(t.entries[0]));
 	EXPECT_NE(0, PTE_FRAME(t.entries[0]));
 	EXPECT_EQ(0, t.phys);
 	ASSERT_EQ(0, aspace_mprotect(self->fd, X, PG, P_R));
 	ASSERT_EQ(0, translate(self->fd, X, &t));
 	EXPECT_EQ(ASPACE_TRANSLATE_PRESENT | ASPACE_TRANSLATE_FRAMES, t.status);
-	EXPECT_EQ(PTE_RO, PTE_FLAGS(t.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(PTE_RO | PTE_AD, PTE_FLAGS(t.entries[0]));
 }
 
 /* A clone shares the frame copy-on-write until one side writes. */
@@ -197,13 +198,13 @@ TEST_F(tr, clone_shares_then_copies)
 	ASSERT_EQ(0, aspace_clone(self->fd, 0, &c));
 	ASSERT_EQ(0, translate(self->fd, X, &a));
 	ASSERT_EQ(0, translate(c, X, &b));
-	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW, PTE_FLAGS(a.entries[0]) & ~PTE_AD);
-	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW, PTE_FLAGS(b.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW | PTE_AD, PTE_FLAGS(a.entries[0]));
+	EXPECT_EQ(PTE_RO | ASPACE_PTE_COW | PTE_AD, PTE_FLAGS(b.entries[0]));
 	EXPECT_EQ(a.phys, b.phys);
 	EXPECT_NE(a.tables[0], b.tables[0]);	/* tables are not shared */
 	EXPECT_EQ(1, mem_pwrite(c, &v, 1, X));
 	ASSERT_EQ(0, translate(c, X, &b));
-	EXPECT_EQ(PTE_RW, PTE_FLAGS(b.entries[0]) & ~PTE_AD);
+	EXPECT_EQ(PTE_RW | PTE_AD, PTE_FLAGS(b.entries[0]));
 	EXPECT_NE(a.phys, b.phys);
 	close(c);
 }
