@@ -3,7 +3,11 @@
  * KUnit tests of the introspection of aspace (module/introspect.c):
  * TRANSLATE's walk against the entries themselves (asp_pt_leaf()), with
  * frames shown and hidden, in both paging modes; the Accessed and Dirty
- * bits every kind of access sets.
+ * bits every kind of access sets; and PAGESCAN, CLEAR_REFS and PTDUMP
+ * against a model built from the entries themselves, page by page, after
+ * every step of random accesses, clears, clones, mprotects and
+ * MADV_DONTNEEDs, with random matching rules, random limits and the
+ * output taken in random pieces resumed from where each call stopped.
  *
  * Built in (CONFIG_ASPACE=y), so asp_core_init() has run.
  */
@@ -18,6 +22,7 @@
 #include "../module/internal.h"
 #include "../module/introspect.h"
 #include "../module/mem.h"
+#include "rand.h"
 
 #define P		PAGE_SIZE
 #define IT_RW		(PROT_READ | PROT_WRITE)
@@ -306,11 +311,315 @@ static void it_test_accessed_dirty_populate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X), 0ULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* PAGESCAN, CLEAR_REFS and PTDUMP against a model */
+
+/* Three VMAs across a 1 GiB boundary: private, (hole), shared, private. */
+#define IT_R		(SZ_1G - 700 * P)
+#define IT_NPAGES	1400
+#define IT_HOLE		600	/* pages [600, 640) are no VMA */
+#define IT_SHM		640	/* pages [640, 900) are MAP_SHARED */
+#define IT_PRIV2	900
+#define IT_STEPS	80
+#define IT_MAXV		(2 * IT_NPAGES)
+
+/* What a model region or dump range looks like, as the uapi's. */
+struct it_model {
+	struct aspace_page_region want[IT_MAXV], got[IT_MAXV];
+	struct aspace_ptdump_entry dwant[IT_MAXV], dgot[IT_MAXV];
+	unsigned int nwant, ngot;
+};
+
+/* The categories of the page at @addr, from its entry and VMA. */
+static bool it_page_cats(struct asp_mm *mm, unsigned long addr, u64 *cats)
+{
+	struct asp_vma *vma;
+	struct page *page;
+	u64 pte, c = 0;
+
+	vma = asp_vma_find(&mm->vmas, addr);
+	if (!vma)
+		return false;
+	pte = asp_pt_leaf(&mm->pt, addr) ? *asp_pt_leaf(&mm->pt, addr) : 0;
+	if (pte) {
+		page = asp_pte_page(pte);
+		c |= ASPACE_PAGE_PRESENT;
+		c |= pte & ASP_PTE_A ? ASPACE_PAGE_ACCESSED : 0;
+		c |= pte & ASP_PTE_D ? ASPACE_PAGE_DIRTY : 0;
+		c |= pte & ASP_PTE_RW ? ASPACE_PAGE_WRITABLE : 0;
+		if (page == ZERO_PAGE(0))
+			c |= ASPACE_PAGE_ZERO;
+		else if (vma->flags & ASP_VM_SHARED)
+			c |= ASPACE_PAGE_SHM;
+		else if (page_ref_count(page) == 1)
+			c |= ASPACE_PAGE_EXCLUSIVE;
+		else if (pte & ASP_PTE_COW)
+			c |= ASPACE_PAGE_COW_SHARED;
+	}
+	*cats = c;
+	return true;
+}
+
+/* The regions PAGEMAP_SCAN's rules give, page by page. */
+static void it_scan_model(struct asp_mm *mm, const struct asp_scan_args *in,
+			  struct it_model *m, unsigned long *walk_end)
+{
+	unsigned long addr, left = in->max_pages;
+	struct aspace_page_region *r;
+	u64 c, x;
+
+	m->nwant = 0;
+	*walk_end = in->end;
+	down_read(&mm->lock);
+	for (addr = in->start; addr < in->end; addr += P) {
+		if (!it_page_cats(mm, addr, &c))
+			continue;
+		x = c ^ in->inverted;
+		if ((x & in->mask) != in->mask ||
+		    (in->anyof && !(x & in->anyof)))
+			continue;
+		if (!left) {
+			*walk_end = addr;
+			break;
+		}
+		left--;
+		c &= in->ret_mask;
+		r = m->nwant ? &m->want[m->nwant - 1] : NULL;
+		if (r && r->end == addr && r->categories == c) {
+			r->end += P;
+			continue;
+		}
+		m->want[m->nwant++] = (struct aspace_page_region){
+			.start = addr, .end = addr + P, .categories = c,
+		};
+	}
+	up_read(&mm->lock);
+}
+
+/* asp_pagescan() in pieces of random size, resumed from walk_end. */
+static void it_scan_pieces(struct kunit *test, struct asp_mm *mm,
+			   struct asp_scan_args in, struct it_model *m,
+			   u64 *rnd, unsigned long *walk_end)
+{
+	struct asp_scan_args a;
+	unsigned int calls = 0;
+
+	m->ngot = 0;
+	for (;;) {
+		a = in;
+		a.vec = m->got + m->ngot;
+		a.vec_len = 1 + asp_test_rand(rnd) % 6;
+		KUNIT_ASSERT_EQ(test, asp_pagescan(mm, &a), 0);
+		KUNIT_ASSERT_LE(test, a.nr, a.vec_len);
+		m->ngot += a.nr;
+		KUNIT_ASSERT_LE(test, m->ngot, (unsigned int)IT_MAXV);
+		*walk_end = a.walk_end;
+		if (a.walk_end == a.end || !a.max_pages)
+			break;
+		KUNIT_ASSERT_EQ(test, a.nr, a.vec_len);
+		KUNIT_ASSERT_GT(test, a.walk_end, in.start);
+		in.start = a.walk_end;
+		in.max_pages = a.max_pages;
+		KUNIT_ASSERT_LT(test, ++calls, IT_MAXV);
+	}
+}
+
+static void it_check_scan(struct kunit *test, struct asp_mm *mm,
+			  struct it_model *m, u64 *rnd, int step)
+{
+	unsigned long lo = IT_R - 8 * P, hi = IT_R + (IT_NPAGES + 8) * P;
+	unsigned long want_end, got_end;
+	struct asp_scan_args in = {};
+	unsigned int i;
+
+	in.start = lo + (asp_test_rand(rnd) % 64) * P;
+	in.end = hi - (asp_test_rand(rnd) % 64) * P;
+	in.inverted = asp_test_rand(rnd) & ASPACE_PAGE_CATEGORIES &
+		      asp_test_rand(rnd);
+	in.mask = asp_test_rand(rnd) & ASPACE_PAGE_CATEGORIES &
+		  asp_test_rand(rnd) & asp_test_rand(rnd);
+	in.anyof = asp_test_rand(rnd) % 2 ? 0 : asp_test_rand(rnd) &
+		   ASPACE_PAGE_CATEGORIES;
+	in.ret_mask = asp_test_rand(rnd) % 4 ? ASPACE_PAGE_CATEGORIES :
+		      asp_test_rand(rnd) & ASPACE_PAGE_CATEGORIES;
+	in.max_pages = asp_test_rand(rnd) % 3 ? ULONG_MAX :
+		       1 + asp_test_rand(rnd) % 500;
+
+	it_scan_model(mm, &in, m, &want_end);
+	it_scan_pieces(test, mm, in, m, rnd, &got_end);
+	KUNIT_EXPECT_EQ_MSG(test, m->ngot, m->nwant,
+			    "step %d: regions (inv %#llx mask %#llx any %#llx ret %#llx max %lu)",
+			    step, in.inverted, in.mask, in.anyof, in.ret_mask,
+			    in.max_pages);
+	for (i = 0; i < m->ngot && i < m->nwant; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, !memcmp(&m->got[i], &m->want[i],
+						    sizeof(m->got[i])),
+				      "step %d region %u: %#llx-%#llx %#llx, want %#llx-%#llx %#llx",
+				      step, i, m->got[i].start, m->got[i].end,
+				      m->got[i].categories, m->want[i].start,
+				      m->want[i].end, m->want[i].categories);
+	KUNIT_EXPECT_EQ_MSG(test, got_end, want_end, "step %d", step);
+}
+
+/* PTDUMP's leaves of [@lo, @hi), page by page, joined as the dump joins. */
+static void it_dump_model(struct asp_mm *mm, unsigned long lo,
+			  unsigned long hi, u64 mask, struct it_model *m)
+{
+	struct aspace_ptdump_entry *r;
+	unsigned long addr;
+	u64 *ptep, f;
+
+	m->nwant = 0;
+	down_read(&mm->lock);
+	for (addr = lo; addr < hi; addr += P) {
+		ptep = asp_pt_leaf(&mm->pt, addr);
+		if (!ptep || !*ptep)
+			continue;
+		f = *ptep & mask;
+		r = m->nwant ? &m->dwant[m->nwant - 1] : NULL;
+		if (r && r->end == addr && r->flags == f) {
+			r->end += P;
+			continue;
+		}
+		m->dwant[m->nwant++] = (struct aspace_ptdump_entry){
+			.start = addr, .end = addr + P, .flags = f,
+		};
+	}
+	up_read(&mm->lock);
+}
+
+static void it_check_dump(struct kunit *test, struct asp_mm *mm,
+			  struct it_model *m, u64 *rnd, int step)
+{
+	static const u64 masks[] = {
+		0, ASP_PTE_RW, ASP_PTE_A | ASP_PTE_D, ASP_PTE_COW | ASP_PTE_NX,
+	};
+	u64 mask = masks[asp_test_rand(rnd) % ARRAY_SIZE(masks)];
+	unsigned long task = asp_pt_task_size(&mm->pt);
+	u64 sum[ASP_PT_MAX_LEVELS] = {};
+	struct asp_ptdump_args a;
+	unsigned long start = 0;
+	unsigned int i, l, calls = 0;
+
+	/* Nothing is mapped outside the three VMAs. */
+	it_dump_model(mm, IT_R - 8 * P, IT_R + (IT_NPAGES + 8) * P,
+		      (mask ?: ASP_PTE_FLAGS_MASK) | ASP_PTE_P |
+		      ASP_PTE_PROTNONE, m);
+	m->ngot = 0;
+	do {
+		a = (struct asp_ptdump_args){
+			.start = start, .end = task, .mask = mask,
+			.vec = m->dgot + m->ngot,
+			.vec_len = 1 + asp_test_rand(rnd) % 5,
+		};
+		KUNIT_ASSERT_EQ(test, asp_ptdump(mm, &a), 0);
+		m->ngot += a.nr;
+		KUNIT_ASSERT_LE(test, m->ngot, (unsigned int)IT_MAXV);
+		for (l = 0; l < ASP_PT_MAX_LEVELS; l++)
+			sum[l] += a.pgtable_pages[l];
+		KUNIT_ASSERT_GT(test, a.walk_end, start);
+		start = a.walk_end;
+		KUNIT_ASSERT_LT(test, ++calls, IT_MAXV);
+	} while (start < task);
+	KUNIT_EXPECT_EQ_MSG(test, m->ngot, m->nwant, "step %d: ranges", step);
+	for (i = 0; i < m->ngot && i < m->nwant; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, !memcmp(&m->dgot[i], &m->dwant[i],
+						    sizeof(m->dgot[i])),
+				      "step %d range %u: %#llx-%#llx %#llx L%u, want %#llx-%#llx %#llx",
+				      step, i, m->dgot[i].start, m->dgot[i].end,
+				      m->dgot[i].flags, m->dgot[i].level,
+				      m->dwant[i].start, m->dwant[i].end,
+				      m->dwant[i].flags);
+	for (l = 0; l < ASP_PT_MAX_LEVELS; l++)
+		KUNIT_EXPECT_EQ_MSG(test, sum[l], (u64)mm->pt.nr_tables[l],
+				    "step %d: tables of level %u", step, l);
+}
+
+/* A random page of the three VMAs. */
+static unsigned long it_rand_page(u64 *rnd)
+{
+	unsigned long p = asp_test_rand(rnd) % (IT_NPAGES - 40);
+
+	return IT_R + (p < IT_HOLE ? p : p + 40) * P;
+}
+
+static void it_random_step(struct kunit *test, struct asp_mm *mm,
+			   struct asp_mm **clone, u64 *rnd)
+{
+	struct it_ctx *ctx = test->priv;
+	unsigned long a = it_rand_page(rnd), n = 1 + asp_test_rand(rnd) % 8;
+	struct asp_access_res res;
+	struct page *page;
+
+	switch (asp_test_rand(rnd) % 9) {
+	case 0:
+	case 1:		/* a read or a fetch; faults (PROT_NONE) are fine */
+		asp_access(mm, asp_test_rand(rnd) % 2 ? ASPACE_ACCESS_READ :
+			   ASPACE_ACCESS_EXEC, a, n * P, NULL, &res);
+		break;
+	case 2:
+	case 3:		/* a store */
+		asp_access(mm, ASPACE_ACCESS_WRITE, a, n * P, NULL, &res);
+		break;
+	case 4:		/* /proc/PID/mem */
+		if (asp_test_rand(rnd) % 2)
+			asp_mem_write(mm, a, ctx->buf, 8);
+		else if (!asp_mem_get_page(mm, a, &page))
+			asp_mem_put_page(page);
+		break;
+	case 5:
+		KUNIT_ASSERT_EQ(test, asp_clear_refs(mm, a, a + n * 64 * P,
+						     1 + asp_test_rand(rnd) % 3),
+				0);
+		break;
+	case 6:		/* a clone, which then writes */
+		if (*clone)
+			asp_mm_destroy(*clone);
+		*clone = asp_clone(mm, false);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(*clone));
+		asp_access(*clone, ASPACE_ACCESS_WRITE, a, n * P, NULL, &res);
+		break;
+	case 7:
+		if (a < IT_R + IT_SHM * P || a >= IT_R + IT_PRIV2 * P)
+			asp_mprotect(mm, a, n * P, asp_test_rand(rnd) % 4);
+		break;
+	default:
+		asp_madvise(mm, a, n * P, MADV_DONTNEED);
+		break;
+	}
+}
+
+static void it_test_scan_dump_random(struct kunit *test)
+{
+	struct asp_mm *mm = it_new(test, 4), *clone = NULL;
+	struct it_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	u64 rnd = 0x5eed1e55;
+	int step;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	it_map(test, mm, IT_R, IT_HOLE * P, IT_RW, IT_PRIV);
+	it_map(test, mm, IT_R + IT_SHM * P, (IT_PRIV2 - IT_SHM) * P, IT_RW,
+	       MAP_SHARED | MAP_FIXED);
+	it_map(test, mm, IT_R + IT_PRIV2 * P, (IT_NPAGES - IT_PRIV2) * P,
+	       IT_RW, IT_PRIV);
+	for (step = 0; step < IT_STEPS; step++) {
+		it_random_step(test, mm, &clone, &rnd);
+		it_check_scan(test, mm, m, &rnd, step);
+		it_check_scan(test, mm, m, &rnd, step);
+		it_check_dump(test, mm, m, &rnd, step);
+		if (test->status == KUNIT_FAILURE)	/* one step is enough */
+			break;
+	}
+	if (clone)
+		asp_mm_destroy(clone);
+}
+
 static struct kunit_case it_test_cases[] = {
 	KUNIT_CASE(it_test_translate_walk),
 	KUNIT_CASE(it_test_translate_zero_protnone),
 	KUNIT_CASE(it_test_accessed_dirty),
 	KUNIT_CASE(it_test_accessed_dirty_populate),
+	KUNIT_CASE(it_test_scan_dump_random),
 	{}
 };
 

@@ -47,6 +47,9 @@ union asp_ioctl_buf {
 	struct aspace_access access;
 	struct aspace_madvise madvise;
 	struct aspace_translate translate;
+	struct aspace_ptdump ptdump;
+	struct aspace_pagescan pagescan;
+	struct aspace_clear_refs clear_refs;
 };
 
 /*
@@ -65,6 +68,11 @@ static_assert(sizeof(struct aspace_stats) == 112);
 static_assert(sizeof(struct aspace_access) == 56);
 static_assert(sizeof(struct aspace_madvise) == 24);
 static_assert(sizeof(struct aspace_translate) == 120);
+static_assert(sizeof(struct aspace_ptdump) == 104);
+static_assert(sizeof(struct aspace_ptdump_entry) == 32);
+static_assert(sizeof(struct aspace_pagescan) == 96);
+static_assert(sizeof(struct aspace_page_region) == 24);
+static_assert(sizeof(struct aspace_clear_refs) == 24);
 /* The core uses the kernel's own PROT_* and MAP_* values. */
 #define ASP_UAPI_SAME(uapi, kernel)	static_assert((uapi) == (kernel))
 ASP_UAPI_SAME(ASPACE_PROT_READ, PROT_READ);
@@ -359,6 +367,143 @@ static int asp_ioctl_translate(struct asp_ucmd *ucmd)
 	return asp_translate(ucmd->mm, t, asp_may_see_frames(ucmd->file));
 }
 
+/* A chunk of an array a dump or scan fills in kernel memory at a time. */
+#define ASP_CHUNK_BYTES		PAGE_SIZE
+
+/*
+ * Copy @nr elements of @size bytes from @chunk to the user array at @vec,
+ * after the @done already there.
+ */
+static int asp_copy_chunk(u64 vec, u64 done, const void *chunk,
+			  unsigned long nr, size_t size)
+{
+	if (!nr)
+		return 0;
+	if (copy_to_user(u64_to_user_ptr(vec + done * size), chunk, nr * size))
+		return -EFAULT;
+	return 0;
+}
+
+/* vec, vec_len of a dump or scan: a pointer and room for @size each. */
+static int asp_check_vec(u64 vec, u64 vec_len, size_t size)
+{
+	u64 bytes;
+
+	if (!vec && vec_len)
+		return -EINVAL;
+	if (check_mul_overflow(vec_len, (u64)size, &bytes) ||
+	    !access_ok(u64_to_user_ptr(vec), bytes))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * A dump fills the user's array a chunk at a time, each chunk a call of
+ * the core from where the last one stopped, with no lock held while it
+ * is copied out; it ends when the array is full or the range is done.
+ */
+static int asp_ioctl_ptdump(struct asp_ucmd *ucmd)
+{
+	struct aspace_ptdump *d = ucmd->arg;
+	const size_t esize = sizeof(struct aspace_ptdump_entry);
+	struct asp_ptdump_args a = {
+		.start = d->start, .end = d->end, .flags = d->flags,
+		.mask = d->mask,
+	};
+	u64 done = 0;
+	int ret;
+
+	if (d->flags & ~ASPACE_PTDUMP_HOLES)
+		return -EINVAL;
+	ret = asp_check_vec(d->vec, d->vec_len, esize);
+	if (ret)
+		return ret;
+	a.vec = kmalloc(ASP_CHUNK_BYTES, GFP_KERNEL);
+	if (!a.vec)
+		return -ENOMEM;
+	for (;;) {
+		a.vec_len = min_t(u64, d->vec_len - done,
+				  ASP_CHUNK_BYTES / esize);
+		ret = asp_ptdump(ucmd->mm, &a);
+		if (!ret)
+			ret = asp_copy_chunk(d->vec, done, a.vec, a.nr, esize);
+		if (ret)
+			break;
+		done += a.nr;
+		if (a.walk_end == a.end || done == d->vec_len)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		a.start = a.walk_end;
+	}
+	kfree(a.vec);
+	if (ret)
+		return ret;
+	d->nr_entries = done;
+	d->walk_end = a.walk_end;
+	memcpy(d->pgtable_pages, a.pgtable_pages, sizeof(d->pgtable_pages));
+	return 0;
+}
+
+static int asp_ioctl_pagescan(struct asp_ucmd *ucmd)
+{
+	struct aspace_pagescan *p = ucmd->arg;
+	const size_t esize = sizeof(struct aspace_page_region);
+	struct asp_scan_args a = {
+		.start = p->start, .end = p->end,
+		.inverted = p->category_inverted, .mask = p->category_mask,
+		.anyof = p->category_anyof_mask, .ret_mask = p->return_mask,
+		.max_pages = p->max_pages ?: ULONG_MAX,
+	};
+	u64 done = 0;
+	int ret;
+
+	if (p->flags ||
+	    (p->category_inverted | p->category_mask |
+	     p->category_anyof_mask | p->return_mask) &
+	    ~ASPACE_PAGE_CATEGORIES)
+		return -EINVAL;
+	ret = asp_check_vec(p->vec, p->vec_len, esize);
+	if (ret)
+		return ret;
+	a.vec = kmalloc(ASP_CHUNK_BYTES, GFP_KERNEL);
+	if (!a.vec)
+		return -ENOMEM;
+	for (;;) {
+		a.vec_len = min_t(u64, p->vec_len - done,
+				  ASP_CHUNK_BYTES / esize);
+		ret = asp_pagescan(ucmd->mm, &a);
+		if (!ret)
+			ret = asp_copy_chunk(p->vec, done, a.vec, a.nr, esize);
+		if (ret)
+			break;
+		done += a.nr;
+		/* Done, the user's array full, or max_pages reached. */
+		if (a.walk_end == a.end || done == p->vec_len || !a.max_pages)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		a.start = a.walk_end;
+	}
+	kfree(a.vec);
+	if (ret)
+		return ret;
+	p->nr_regions = done;
+	p->walk_end = a.walk_end;
+	return 0;
+}
+
+static int asp_ioctl_clear_refs(struct asp_ucmd *ucmd)
+{
+	struct aspace_clear_refs *c = ucmd->arg;
+
+	return asp_clear_refs(ucmd->mm, c->start, c->end, c->flags);
+}
+
 #define ASP_IOCTL_OP(_cmd, _fn, _struct, _last)				\
 	{								\
 		.cmd = _cmd,						\
@@ -396,6 +541,12 @@ static const struct asp_ioctl_op asp_ioctl_ops[] = {
 		     struct aspace_madvise, length),
 	ASP_IOCTL_OP(ASPACE_IOC_TRANSLATE, asp_ioctl_translate,
 		     struct aspace_translate, reserved),
+	ASP_IOCTL_OP(ASPACE_IOC_PTDUMP, asp_ioctl_ptdump, struct aspace_ptdump,
+		     pgtable_pages),
+	ASP_IOCTL_OP(ASPACE_IOC_PAGESCAN, asp_ioctl_pagescan,
+		     struct aspace_pagescan, nr_regions),
+	ASP_IOCTL_OP(ASPACE_IOC_CLEAR_REFS, asp_ioctl_clear_refs,
+		     struct aspace_clear_refs, end),
 };
 
 /*

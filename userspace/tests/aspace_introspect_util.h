@@ -41,6 +41,65 @@ static inline __u64 leaf_entry(int fd, __u64 addr)
 	return t.level == 0 ? t.entries[0] : 0;
 }
 
+/* ASPACE_IOC_PTDUMP into @vec (room for @len): 0 or -errno; @d the struct. */
+static inline int ptdump(int fd, __u64 start, __u64 end, __u32 flags,
+			 __u64 mask, struct aspace_ptdump_entry *vec,
+			 __u64 len, struct aspace_ptdump *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->size = sizeof(*d);
+	d->flags = flags;
+	d->start = start;
+	d->end = end;
+	d->mask = mask;
+	d->vec = (uintptr_t)vec;
+	d->vec_len = len;
+	return aspace_ioctl(fd, ASPACE_IOC_PTDUMP, d);
+}
+
+/* ASPACE_IOC_PAGESCAN with the fields of @p as given: 0 or -errno. */
+static inline int pagescan_raw(int fd, struct aspace_pagescan *p)
+{
+	p->size = sizeof(*p);
+	return aspace_ioctl(fd, ASPACE_IOC_PAGESCAN, p);
+}
+
+/*
+ * ASPACE_IOC_PAGESCAN of [@start, @end): pages whose categories have all
+ * of @mask set, reported with @ret; into @vec (room for @len).  Return:
+ * the number of regions, or -errno.
+ */
+static inline int pagescan(int fd, __u64 start, __u64 end, __u64 mask,
+			   __u64 ret, struct aspace_page_region *vec,
+			   __u64 len)
+{
+	struct aspace_pagescan p;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	p.start = start;
+	p.end = end;
+	p.category_mask = mask;
+	p.return_mask = ret;
+	p.vec = (uintptr_t)vec;
+	p.vec_len = len;
+	err = pagescan_raw(fd, &p);
+	return err ? err : (int)p.nr_regions;
+}
+
+/* ASPACE_IOC_CLEAR_REFS: 0 or -errno. */
+static inline int clear_refs(int fd, __u64 start, __u64 end, __u32 flags)
+{
+	struct aspace_clear_refs c;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = flags;
+	c.start = start;
+	c.end = end;
+	return aspace_ioctl(fd, ASPACE_IOC_CLEAR_REFS, &c);
+}
+
 /*
  * Drop CAP_SYS_ADMIN from the effective, permitted and inheritable sets
  * of the calling process (a forked child): 0 or -errno.

@@ -139,6 +139,54 @@ ABI_FIELD(aspace_translate, level, 108);
 ABI_FIELD(aspace_translate, status, 112);
 ABI_FIELD(aspace_translate, reserved, 116);
 
+ABI_STRUCT(aspace_ptdump_entry, 32, 8);
+ABI_FIELD(aspace_ptdump_entry, start, 0);
+ABI_FIELD(aspace_ptdump_entry, end, 8);
+ABI_FIELD(aspace_ptdump_entry, flags, 16);
+ABI_FIELD(aspace_ptdump_entry, level, 24);
+ABI_FIELD(aspace_ptdump_entry, reserved, 28);
+
+ABI_STRUCT(aspace_ptdump, 104, 8);
+ABI_FIELD(aspace_ptdump, size, 0);
+ABI_FIELD(aspace_ptdump, flags, 4);
+ABI_FIELD(aspace_ptdump, start, 8);
+ABI_FIELD(aspace_ptdump, end, 16);
+ABI_FIELD(aspace_ptdump, mask, 24);
+ABI_FIELD(aspace_ptdump, vec, 32);
+ABI_FIELD(aspace_ptdump, vec_len, 40);
+ABI_FIELD(aspace_ptdump, nr_entries, 48);
+ABI_FIELD(aspace_ptdump, walk_end, 56);
+ABI_FIELD(aspace_ptdump, pgtable_pages, 64);
+
+/* struct page_region of PAGEMAP_SCAN, and struct pm_scan_arg with a
+ * __u32 size and flags and the region count as a field.
+ */
+ABI_STRUCT(aspace_page_region, 24, 8);
+ABI_FIELD(aspace_page_region, start, 0);
+ABI_FIELD(aspace_page_region, end, 8);
+ABI_FIELD(aspace_page_region, categories, 16);
+
+ABI_STRUCT(aspace_pagescan, 96, 8);
+ABI_FIELD(aspace_pagescan, size, 0);
+ABI_FIELD(aspace_pagescan, flags, 4);
+ABI_FIELD(aspace_pagescan, start, 8);
+ABI_FIELD(aspace_pagescan, end, 16);
+ABI_FIELD(aspace_pagescan, walk_end, 24);
+ABI_FIELD(aspace_pagescan, vec, 32);
+ABI_FIELD(aspace_pagescan, vec_len, 40);
+ABI_FIELD(aspace_pagescan, max_pages, 48);
+ABI_FIELD(aspace_pagescan, category_inverted, 56);
+ABI_FIELD(aspace_pagescan, category_mask, 64);
+ABI_FIELD(aspace_pagescan, category_anyof_mask, 72);
+ABI_FIELD(aspace_pagescan, return_mask, 80);
+ABI_FIELD(aspace_pagescan, nr_regions, 88);
+
+ABI_STRUCT(aspace_clear_refs, 24, 8);
+ABI_FIELD(aspace_clear_refs, size, 0);
+ABI_FIELD(aspace_clear_refs, flags, 4);
+ABI_FIELD(aspace_clear_refs, start, 8);
+ABI_FIELD(aspace_clear_refs, end, 16);
+
 /*
  * ioctl numbers: direction, size, magic and number, never reused.  The
  * module matches magic, number and direction only, so a struct that grew
@@ -159,6 +207,9 @@ ABI_ASSERT(ASPACE_IOC_STATS == 0xC070A80Bu);
 ABI_ASSERT(ASPACE_IOC_ACCESS == 0xC038A80Cu);
 ABI_ASSERT(ASPACE_IOC_MADVISE == 0x4018A80Du);
 ABI_ASSERT(ASPACE_IOC_TRANSLATE == 0xC078A80Eu);
+ABI_ASSERT(ASPACE_IOC_PTDUMP == 0xC068A80Fu);
+ABI_ASSERT(ASPACE_IOC_PAGESCAN == 0xC060A810u);
+ABI_ASSERT(ASPACE_IOC_CLEAR_REFS == 0x4018A811u);
 
 /* Flag values that programs store: pinned too. */
 ABI_ASSERT(ASPACE_FEATURE_MMAP == 1);
@@ -179,7 +230,16 @@ ABI_ASSERT(ASPACE_LAYOUT_LA57 == 1 && ASPACE_LAYOUT_LEGACY == 2 &&
 	   ASPACE_LAYOUT_STACK == 4);
 ABI_ASSERT(ASPACE_LIMIT_INFINITY == ~0ULL);
 ABI_ASSERT(ASPACE_FEATURE_TRANSLATE == (1ULL << 15) &&
-	   ASPACE_FEATURE_FDINFO == (1ULL << 16));
+	   ASPACE_FEATURE_FDINFO == (1ULL << 16) &&
+	   ASPACE_FEATURE_PTDUMP == (1ULL << 17) &&
+	   ASPACE_FEATURE_PAGESCAN == (1ULL << 18));
+ABI_ASSERT(ASPACE_PTDUMP_HOLES == 1);
+ABI_ASSERT(ASPACE_PAGE_PRESENT == 1 && ASPACE_PAGE_ZERO == 2 &&
+	   ASPACE_PAGE_DIRTY == 4 && ASPACE_PAGE_ACCESSED == 8 &&
+	   ASPACE_PAGE_COW_SHARED == 0x10 && ASPACE_PAGE_EXCLUSIVE == 0x20 &&
+	   ASPACE_PAGE_SHM == 0x40 && ASPACE_PAGE_WRITABLE == 0x80 &&
+	   ASPACE_PAGE_CATEGORIES == 0xff);
+ABI_ASSERT(ASPACE_CLEAR_ACCESSED == 1 && ASPACE_CLEAR_DIRTY == 2);
 ABI_ASSERT(ASPACE_TRANSLATE_PRESENT == 1 && ASPACE_TRANSLATE_FRAMES == 2 &&
 	   ASPACE_TRANSLATE_ZERO_PAGE == 4);
 ABI_ASSERT(ASPACE_PTE_PRESENT == 1 && ASPACE_PTE_ACCESSED == 0x20 &&
