@@ -7,7 +7,9 @@
  * against a model built from the entries themselves, page by page, after
  * every step of random accesses, clears, clones, mprotects and
  * MADV_DONTNEEDs, with random matching rules, random limits and the
- * output taken in random pieces resumed from where each call stopped.
+ * output taken in random pieces resumed from where each call stopped;
+ * and the aspace_fault and aspace_cow_break tracepoints, through probes,
+ * one event of the right kind per fault the counters count.
  *
  * Built in (CONFIG_ASPACE=y), so asp_core_init() has run.
  */
@@ -22,6 +24,7 @@
 #include "../module/internal.h"
 #include "../module/introspect.h"
 #include "../module/mem.h"
+#include "../module/trace.h"
 #include "rand.h"
 
 #define P		PAGE_SIZE
@@ -614,12 +617,115 @@ static void it_test_scan_dump_random(struct kunit *test)
 		asp_mm_destroy(clone);
 }
 
+/* ------------------------------------------------------------------ */
+/* Tracepoints */
+
+#define IT_MAX_EVENTS	32
+
+/* What the probes saw. */
+struct it_events {
+	unsigned int nr, cows;
+	struct {
+		unsigned long addr;
+		enum asp_fault_kind kind;
+		int ret;
+	} ev[IT_MAX_EVENTS];
+	unsigned long cow_addr[IT_MAX_EVENTS];
+};
+
+static void it_probe_fault(void *data, const void *mm, unsigned long addr,
+			   bool write, u64 old, u64 new,
+			   enum asp_fault_kind kind, int ret)
+{
+	struct it_events *e = data;
+
+	if (e->nr < IT_MAX_EVENTS) {
+		e->ev[e->nr].addr = addr;
+		e->ev[e->nr].kind = kind;
+		e->ev[e->nr].ret = ret;
+	}
+	e->nr++;
+}
+
+static void it_probe_cow(void *data, const void *mm, unsigned long addr,
+			 unsigned long old_pfn, unsigned long new_pfn)
+{
+	struct it_events *e = data;
+
+	if (e->cows < IT_MAX_EVENTS)
+		e->cow_addr[e->cows] = addr;
+	e->cows++;
+}
+
+/*
+ * Every kind of fault, in order, as aspace_fault reports it; a copy also
+ * as aspace_cow_break; an access that needs no fault, nothing; a fault
+ * that fails, "error" with its errno.
+ */
+static void it_test_trace_faults(struct kunit *test)
+{
+	static const enum asp_fault_kind want[] = {
+		ASP_FK_ZERO, ASP_FK_ZERO_COPY, ASP_FK_NEW, ASP_FK_NEW,
+		ASP_FK_COPY, ASP_FK_REUSE, ASP_FK_ERROR,
+	};
+	static const unsigned long at[] = { 0, 0, 1, 2, 1, 2, 3 };
+	struct asp_mm *mm = it_new(test, 4), *clone;
+	struct aspace_limits lim = { .size = sizeof(lim) };
+	struct asp_access_res res;
+	struct it_events *e;
+	unsigned int i;
+
+	e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	it_map(test, mm, IT_X, 4 * P, IT_RW, IT_PRIV);
+	KUNIT_ASSERT_EQ(test, register_trace_aspace_fault(it_probe_fault, e),
+			0);
+	KUNIT_ASSERT_EQ(test, register_trace_aspace_cow_break(it_probe_cow, e),
+			0);
+
+	it_touch(test, mm, ASPACE_ACCESS_READ, IT_X);
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X);
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + P);
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + 2 * P);
+	it_touch(test, mm, ASPACE_ACCESS_READ, IT_X + P);	/* no fault */
+	clone = asp_clone(mm, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(clone));
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + P);	/* a copy */
+	asp_mm_destroy(clone);
+	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + 2 * P);	/* reuse */
+	asp_get_limits(mm, &lim);
+	lim.resident_bytes = 3 * P;
+	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim), 0);
+	KUNIT_EXPECT_EQ(test, asp_access(mm, ASPACE_ACCESS_WRITE, IT_X + 3 * P,
+					 1, NULL, &res), -ENOMEM);
+
+	unregister_trace_aspace_cow_break(it_probe_cow, e);
+	unregister_trace_aspace_fault(it_probe_fault, e);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_ASSERT_EQ(test, e->nr, (unsigned int)ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, e->ev[i].kind, want[i], "event %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, e->ev[i].addr, IT_X + at[i] * P,
+				    "event %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, e->ev[i].ret,
+				    want[i] == ASP_FK_ERROR ? -ENOMEM : 0,
+				    "event %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, e->cows, 1U);
+	KUNIT_EXPECT_EQ(test, e->cow_addr[0], IT_X + P);
+	/* One event per fault counted (the failed one is not counted). */
+	KUNIT_EXPECT_EQ(test, mm->faults, (unsigned long)e->nr - 1);
+	KUNIT_EXPECT_EQ(test, mm->cow_breaks, (unsigned long)e->cows);
+}
+
 static struct kunit_case it_test_cases[] = {
 	KUNIT_CASE(it_test_translate_walk),
 	KUNIT_CASE(it_test_translate_zero_protnone),
 	KUNIT_CASE(it_test_accessed_dirty),
 	KUNIT_CASE(it_test_accessed_dirty_populate),
 	KUNIT_CASE(it_test_scan_dump_random),
+	KUNIT_CASE(it_test_trace_faults),
 	{}
 };
 

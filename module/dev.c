@@ -28,6 +28,7 @@
 #include "aspace.h"
 #include "introspect.h"
 #include "mem.h"
+#include "trace.h"
 
 static ushort dev_mode = 0660;
 module_param(dev_mode, ushort, 0444);
@@ -146,12 +147,14 @@ static int asp_ioctl_handshake(struct asp_ucmd *ucmd)
 static int asp_ioctl_mmap(struct asp_ucmd *ucmd)
 {
 	struct aspace_mmap *m = ucmd->arg;
-	unsigned long addr;
+	unsigned long addr = 0;
 	int ret;
 
 	if (m->reserved)
 		return -EINVAL;
 	ret = asp_mmap(ucmd->mm, m->addr, m->length, m->prot, m->flags, &addr);
+	trace_aspace_mmap(ucmd->mm, m->addr, m->length, m->prot, m->flags,
+			  addr, ret);
 	if (ret)
 		return ret;
 	m->addr = addr;
@@ -161,26 +164,34 @@ static int asp_ioctl_mmap(struct asp_ucmd *ucmd)
 static int asp_ioctl_munmap(struct asp_ucmd *ucmd)
 {
 	struct aspace_range *r = ucmd->arg;
+	int ret;
 
 	if (r->prot)
 		return -EINVAL;
-	return asp_munmap(ucmd->mm, r->addr, r->length);
+	ret = asp_munmap(ucmd->mm, r->addr, r->length);
+	trace_aspace_munmap(ucmd->mm, r->addr, r->length, 0, ret);
+	return ret;
 }
 
 static int asp_ioctl_mprotect(struct asp_ucmd *ucmd)
 {
 	struct aspace_range *r = ucmd->arg;
+	int ret;
 
-	return asp_mprotect(ucmd->mm, r->addr, r->length, r->prot);
+	ret = asp_mprotect(ucmd->mm, r->addr, r->length, r->prot);
+	trace_aspace_mprotect(ucmd->mm, r->addr, r->length, r->prot, ret);
+	return ret;
 }
 
 static int asp_ioctl_brk(struct asp_ucmd *ucmd)
 {
 	struct aspace_brk *b = ucmd->arg;
+	unsigned long want = b->brk;
 
 	if (b->reserved)
 		return -EINVAL;
-	b->brk = asp_brk(ucmd->mm, b->brk);
+	b->brk = asp_brk(ucmd->mm, want);
+	trace_aspace_brk(ucmd->mm, want, b->brk);
 	return 0;
 }
 
@@ -200,6 +211,8 @@ static int asp_ioctl_clone(struct asp_ucmd *ucmd)
 	    cl->flags & ~(ASPACE_CLONE_NOCLOEXEC | ASPACE_CLONE_EAGER))
 		return -EINVAL;
 	new = asp_clone(ucmd->mm, cl->flags & ASPACE_CLONE_EAGER);
+	trace_aspace_clone(ucmd->mm, IS_ERR(new) ? NULL : new, cl->flags,
+			   PTR_ERR_OR_ZERO(new));
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	fd = get_unused_fd_flags(O_RDWR |
@@ -331,6 +344,8 @@ static int asp_ioctl_access(struct asp_ucmd *ucmd)
 	if (a->buf && check_add_overflow(a->buf, a->length, &end))
 		return -EFAULT;
 	ret = asp_access_loop(ucmd, a, &res);
+	trace_aspace_access(ucmd->mm, a->kind, a->addr, a->length, res.done,
+			    res.si_code, ret);
 	if (ret)
 		return ret;
 	a->done = res.done;
@@ -343,8 +358,11 @@ static int asp_ioctl_access(struct asp_ucmd *ucmd)
 static int asp_ioctl_madvise(struct asp_ucmd *ucmd)
 {
 	struct aspace_madvise *m = ucmd->arg;
+	int ret;
 
-	return asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
+	ret = asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
+	trace_aspace_madvise(ucmd->mm, m->addr, m->length, m->advice, ret);
+	return ret;
 }
 
 /*
@@ -672,6 +690,8 @@ static ssize_t asp_fops_read(struct file *file, char __user *buf,
 		if (ret)
 			break;
 	}
+	trace_aspace_rw(file->private_data, false, *ppos, count,
+			asp_rw_result(done, ret));
 	*ppos = addr;
 	return asp_rw_result(done, ret);
 }
@@ -700,6 +720,8 @@ static ssize_t asp_fops_write(struct file *file, const char __user *buf,
 			break;
 	}
 	kfree(bounce);
+	trace_aspace_rw(file->private_data, true, *ppos, count,
+			asp_rw_result(done, ret));
 	*ppos = addr;
 	return asp_rw_result(done, ret);
 }

@@ -29,6 +29,36 @@
 
 #include "internal.h"
 #include "introspect.h"
+#include "trace.h"
+
+/*
+ * The events of a fault that found @old and left @new: none if only the
+ * Accessed and Dirty bits changed (the entry was fit for the access, no
+ * fault was counted), else what it did, and a copy-on-write copy.
+ */
+static void asp_fault_trace(struct asp_mm *mm, unsigned long addr,
+			    bool write, u64 old, u64 new)
+{
+	const u64 ad = ASP_PTE_A | ASP_PTE_D;
+	enum asp_fault_kind kind;
+
+	if ((old & ~ad) == (new & ~ad))
+		return;
+	if (!old) {
+		kind = asp_page_is_zero(asp_pte_page(new)) ? ASP_FK_ZERO :
+							     ASP_FK_NEW;
+	} else if ((old ^ new) & ASP_PTE_PFN_MASK) {
+		kind = asp_page_is_zero(asp_pte_page(old)) ? ASP_FK_ZERO_COPY :
+							     ASP_FK_COPY;
+	} else {
+		kind = ASP_FK_REUSE;
+	}
+	trace_aspace_fault(mm, addr, write, old, new, kind, 0);
+	if (kind == ASP_FK_COPY)
+		trace_aspace_cow_break(mm, addr,
+				       page_to_pfn(asp_pte_page(old)),
+				       page_to_pfn(asp_pte_page(new)));
+}
 
 /**
  * asp_fault_done() - what the CPU does once a fault let its access go on
@@ -43,25 +73,34 @@
  * the MMU sets them when the access that faulted is retried (and as
  * x86's Linux makes a faulted-in entry young, and dirty for a write).
  * Every access through the fault path comes here: ASPACE_IOC_ACCESS,
- * pread/pwrite and populating, so a page scan sees the working set.
+ * pread/pwrite and populating, so a page scan sees the working set.  Emits
+ * the aspace_fault event for a fault that changed the entry or failed,
+ * and aspace_cow_break for a copy.
  *
  * Context: takes @mm->pt.lock.
  */
 void asp_fault_done(struct asp_mm *mm, unsigned long addr, u64 *ptep,
 		    u64 old, unsigned int flags, int ret)
 {
+	bool write = flags & ASP_FAULT_WRITE;
 	u64 set = ASP_PTE_A, pte;
 
 	lockdep_assert_held(&mm->lock);
-	if (ret)
+	if (ret) {
+		trace_aspace_fault(mm, addr, write, old, old, ASP_FK_ERROR, ret);
 		return;
-	if (flags & ASP_FAULT_WRITE)
+	}
+	if (write)
 		set |= ASP_PTE_D;
 	spin_lock(&mm->pt.lock);
 	pte = *ptep;
-	if (pte && (pte & set) != set)
-		WRITE_ONCE(*ptep, pte | set);
+	if (pte && (pte & set) != set) {
+		pte |= set;
+		WRITE_ONCE(*ptep, pte);
+	}
 	spin_unlock(&mm->pt.lock);
+	if (trace_aspace_fault_enabled() || trace_aspace_cow_break_enabled())
+		asp_fault_trace(mm, addr, write, old, pte);
 }
 
 /* log2 of the bytes one entry of @level maps. */
@@ -528,7 +567,8 @@ int asp_clear_refs(struct asp_mm *mm, unsigned long start, unsigned long end,
  * @m: where the lines go
  *
  * One "name:\tvalue" line per counter, named as the fields of struct
- * aspace_stats, plus the paging levels, the task size and the break.
+ * aspace_stats, plus the paging levels, the task size and the break, and
+ * first the address space's hashed pointer, as the tracepoints print it.
  *
  * Context: may sleep.
  */
@@ -545,6 +585,8 @@ void asp_show_fdinfo(struct asp_mm *mm, struct seq_file *m)
 	brk = mm->brk;
 	up_read(&mm->lock);
 
+	/* The hashed pointer the tracepoints print as "mm=". */
+	seq_printf(m, "mm:\t%p\n", mm);
 	seq_printf(m, "levels:\t%u\n", levels);
 	seq_printf(m, "task_size:\t%#lx\n", task_size);
 	seq_printf(m, "brk:\t%#lx\n", brk);

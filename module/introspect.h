@@ -20,7 +20,8 @@ struct seq_file;
 #define ASP_INTROSPECT_FEATURES	(ASPACE_FEATURE_TRANSLATE | \
 				 ASPACE_FEATURE_FDINFO | \
 				 ASPACE_FEATURE_PTDUMP | \
-				 ASPACE_FEATURE_PAGESCAN)
+				 ASPACE_FEATURE_PAGESCAN | \
+				 ASPACE_FEATURE_TRACE)
 
 /**
  * struct asp_ptdump_args - one call of asp_ptdump()

@@ -48,6 +48,7 @@
 #define ASPACE_FEATURE_FDINFO		(0x10000ULL)	/* /proc/PID/fdinfo */
 #define ASPACE_FEATURE_PTDUMP		(0x20000ULL)
 #define ASPACE_FEATURE_PAGESCAN		(0x40000ULL)	/* and CLEAR_REFS */
+#define ASPACE_FEATURE_TRACE		(0x80000ULL)	/* tracepoints */
 
 /**
  * struct aspace_handshake - ASPACE_IOC_HANDSHAKE

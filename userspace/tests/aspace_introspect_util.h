@@ -101,6 +101,34 @@ static inline int clear_refs(int fd, __u64 start, __u64 end, __u32 flags)
 }
 
 /*
+ * The "mm:" line of @fd's /proc/self/fdinfo (the hashed pointer the
+ * tracepoints print) into @buf of @size bytes: 0 or -1.
+ */
+static inline int fdinfo_mm(int fd, char *buf, size_t size)
+{
+	char path[64], line[256];
+	int ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "mm:\t", 4))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (strlen(line + 4) < size) {
+			memcpy(buf, line + 4, strlen(line + 4) + 1);
+			ret = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
  * Drop CAP_SYS_ADMIN from the effective, permitted and inheritable sets
  * of the calling process (a forked child): 0 or -errno.
  */

@@ -21,11 +21,12 @@ struct fdinfo {
 	__u64 nr_vmas, mapped_bytes, data_bytes, resident_bytes;
 	__u64 resident_pages, shared_pages, pgtable_pages[5];
 	__u64 faults, cow_breaks, zero_page_maps;
+	char mm[32];		/* the hashed pointer, as traces print it */
 	unsigned int seen;	/* how many of the aspace lines were found */
 	bool has_pos;		/* the VFS's own "pos:" line is there too */
 };
 
-#define FDINFO_LINES	13
+#define FDINFO_LINES	14
 
 static int fdinfo_read(int fd, struct fdinfo *fi)
 {
@@ -51,6 +52,11 @@ static int fdinfo_read(int fd, struct fdinfo *fi)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "pos:", 4))
 			fi->has_pos = true;
+		if (!strncmp(line, "mm:\t", 4) &&
+		    sscanf(line + 4, "%31s", fi->mm) == 1) {
+			fi->seen++;
+			continue;
+		}
 		if (!strncmp(line, "pgtable_pages:", 14)) {
 			__u64 *p = fi->pgtable_pages;
 
@@ -95,6 +101,7 @@ static void expect_fdinfo_matches(struct __test_metadata *_metadata, int fd)
 	ASSERT_EQ(0, aspace_brk(fd, 0, &brk));
 	EXPECT_TRUE(fi.has_pos);
 	EXPECT_EQ(FDINFO_LINES, fi.seen);
+	EXPECT_EQ(16, strspn(fi.mm, "0123456789abcdef")) TH_LOG("mm %s", fi.mm);
 	EXPECT_EQ(l.flags & ASPACE_LAYOUT_LA57 ? 5 : 4, fi.levels);
 	EXPECT_EQ(l.task_size, fi.task_size);
 	EXPECT_EQ(brk, fi.brk);
@@ -179,6 +186,13 @@ TEST_F(fi, clone_and_cow)
 	ASSERT_EQ(0, aspace_clone(self->fd, 0, &c));
 	expect_fdinfo_matches(_metadata, self->fd);
 	expect_fdinfo_matches(_metadata, c);
+	{
+		struct fdinfo p;
+
+		ASSERT_EQ(0, fdinfo_read(self->fd, &p));
+		ASSERT_EQ(0, fdinfo_read(c, &f));
+		EXPECT_STRNE(p.mm, f.mm);
+	}
 	ASSERT_EQ(0, fdinfo_read(c, &f));
 	EXPECT_EQ(4, f.shared_pages);
 	ASSERT_EQ(1, mem_pwrite(c, &v, 1, X));
