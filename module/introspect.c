@@ -429,6 +429,7 @@ static int asp_scan_table(u64 *ptep, unsigned long addr, unsigned long end,
 	struct asp_scan *sc = arg;
 	int ret = 0;
 
+	lockdep_assert_held_read(&sc->mm->lock);
 	/* The part of the VMA before this table has no table: no page. */
 	if (sc->cursor < addr) {
 		ret = asp_scan_run(sc, sc->cursor, addr, 0);
@@ -513,6 +514,7 @@ static int asp_clear_table(u64 *ptep, unsigned long addr, unsigned long end,
 	const struct asp_clear *c = arg;
 	u64 pte;
 
+	lockdep_assert_held_read(&c->mm->lock);
 	spin_lock(&c->mm->pt.lock);
 	for (; addr < end; addr += PAGE_SIZE, ptep++) {
 		pte = *ptep;
