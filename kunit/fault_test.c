@@ -303,7 +303,10 @@ static int ft_poke(struct kunit *test, struct asp_mm *mm, unsigned long addr,
 	return asp_mem_write(mm, addr, ctx->buf, 8);
 }
 
-/* The leaf entry that maps @addr, 0 if none. */
+/*
+ * The leaf entry that maps @addr, 0 if none; without the Accessed and
+ * Dirty bits, which every access sets (aspace_introspect checks them).
+ */
 static u64 ft_pte(struct asp_mm *mm, unsigned long addr)
 {
 	u64 *ptep, pte = 0;
@@ -311,7 +314,7 @@ static u64 ft_pte(struct asp_mm *mm, unsigned long addr)
 	down_read(&mm->lock);
 	ptep = asp_pt_leaf(&mm->pt, addr);
 	if (ptep)
-		pte = READ_ONCE(*ptep);
+		pte = READ_ONCE(*ptep) & ~(ASP_PTE_A | ASP_PTE_D);
 	up_read(&mm->lock);
 	return pte;
 }

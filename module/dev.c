@@ -20,13 +20,16 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "../uapi/linux/aspace.h"
 #include "aspace.h"
+#include "introspect.h"
 #include "mem.h"
+#include "trace.h"
 
 /*
  * dev_mode is a file mode, written as chmod's numeric modes are in C: in
@@ -77,6 +80,10 @@ union asp_ioctl_buf {
 	struct aspace_stats stats;
 	struct aspace_access access;
 	struct aspace_madvise madvise;
+	struct aspace_translate translate;
+	struct aspace_ptdump ptdump;
+	struct aspace_pagescan pagescan;
+	struct aspace_clear_refs clear_refs;
 };
 
 /*
@@ -94,6 +101,12 @@ static_assert(sizeof(struct aspace_limits) == 48);
 static_assert(sizeof(struct aspace_stats) == 112);
 static_assert(sizeof(struct aspace_access) == 56);
 static_assert(sizeof(struct aspace_madvise) == 24);
+static_assert(sizeof(struct aspace_translate) == 120);
+static_assert(sizeof(struct aspace_ptdump) == 104);
+static_assert(sizeof(struct aspace_ptdump_entry) == 32);
+static_assert(sizeof(struct aspace_pagescan) == 96);
+static_assert(sizeof(struct aspace_page_region) == 24);
+static_assert(sizeof(struct aspace_clear_refs) == 24);
 /* The core uses the kernel's own PROT_* and MAP_* values. */
 #define ASP_UAPI_SAME(uapi, kernel)	static_assert((uapi) == (kernel))
 ASP_UAPI_SAME(ASPACE_PROT_READ, PROT_READ);
@@ -105,11 +118,26 @@ ASP_UAPI_SAME(ASPACE_MAP_FIXED, MAP_FIXED);
 ASP_UAPI_SAME(ASPACE_MAP_ANONYMOUS, MAP_ANONYMOUS);
 ASP_UAPI_SAME(ASPACE_MAP_POPULATE, MAP_POPULATE);
 ASP_UAPI_SAME(ASPACE_MAP_FIXED_NOREPLACE, MAP_FIXED_NOREPLACE);
+/* TRANSLATE and PTDUMP report the entries' own bits. */
+ASP_UAPI_SAME(ASPACE_PTE_PRESENT, ASP_PTE_P);
+ASP_UAPI_SAME(ASPACE_PTE_RW, ASP_PTE_RW);
+ASP_UAPI_SAME(ASPACE_PTE_USER, ASP_PTE_US);
+ASP_UAPI_SAME(ASPACE_PTE_PWT, ASP_PTE_PWT);
+ASP_UAPI_SAME(ASPACE_PTE_PCD, ASP_PTE_PCD);
+ASP_UAPI_SAME(ASPACE_PTE_ACCESSED, ASP_PTE_A);
+ASP_UAPI_SAME(ASPACE_PTE_DIRTY, ASP_PTE_D);
+ASP_UAPI_SAME(ASPACE_PTE_PSE, ASP_PTE_PS);
+ASP_UAPI_SAME(ASPACE_PTE_GLOBAL, ASP_PTE_G);
+ASP_UAPI_SAME(ASPACE_PTE_COW, ASP_PTE_COW);
+ASP_UAPI_SAME(ASPACE_PTE_PROTNONE, ASP_PTE_PROTNONE);
+ASP_UAPI_SAME(ASPACE_PTE_NX, ASP_PTE_NX);
+ASP_UAPI_SAME(ASPACE_PTE_FRAME_MASK, ASP_PTE_PFN_MASK);
 
 static const struct file_operations asp_fops;
 
 /**
  * struct asp_ucmd - one ioctl call on its way through the dispatcher
+ * @file: the descriptor's file
  * @mm: the address space of the descriptor
  * @arg: the struct, copied in; the handler may change it for copying out
  * @new_file: a file the call made, installed as @new_fd once the struct
@@ -117,6 +145,7 @@ static const struct file_operations asp_fops;
  * @new_fd: the descriptor reserved for @new_file
  */
 struct asp_ucmd {
+	struct file *file;
 	struct asp_mm *mm;
 	void *arg;
 	struct file *new_file;
@@ -144,19 +173,21 @@ static int asp_ioctl_handshake(struct asp_ucmd *ucmd)
 	if (hs->api_version < 1 || hs->api_version > ASPACE_API_VERSION)
 		return -EINVAL;
 	hs->api_version = ASPACE_API_VERSION;
-	hs->features = ASPACE_FEATURES;
+	hs->features = ASPACE_FEATURES | ASP_INTROSPECT_FEATURES;
 	return 0;
 }
 
 static int asp_ioctl_mmap(struct asp_ucmd *ucmd)
 {
 	struct aspace_mmap *m = ucmd->arg;
-	unsigned long addr;
+	unsigned long addr = 0;
 	int ret;
 
 	if (m->reserved)
 		return -EINVAL;
 	ret = asp_mmap(ucmd->mm, m->addr, m->length, m->prot, m->flags, &addr);
+	trace_aspace_mmap(ucmd->mm, m->addr, m->length, m->prot, m->flags,
+			  addr, ret);
 	if (ret)
 		return ret;
 	m->addr = addr;
@@ -166,26 +197,34 @@ static int asp_ioctl_mmap(struct asp_ucmd *ucmd)
 static int asp_ioctl_munmap(struct asp_ucmd *ucmd)
 {
 	struct aspace_range *r = ucmd->arg;
+	int ret;
 
 	if (r->prot)
 		return -EINVAL;
-	return asp_munmap(ucmd->mm, r->addr, r->length);
+	ret = asp_munmap(ucmd->mm, r->addr, r->length);
+	trace_aspace_munmap(ucmd->mm, r->addr, r->length, 0, ret);
+	return ret;
 }
 
 static int asp_ioctl_mprotect(struct asp_ucmd *ucmd)
 {
 	struct aspace_range *r = ucmd->arg;
+	int ret;
 
-	return asp_mprotect(ucmd->mm, r->addr, r->length, r->prot);
+	ret = asp_mprotect(ucmd->mm, r->addr, r->length, r->prot);
+	trace_aspace_mprotect(ucmd->mm, r->addr, r->length, r->prot, ret);
+	return ret;
 }
 
 static int asp_ioctl_brk(struct asp_ucmd *ucmd)
 {
 	struct aspace_brk *b = ucmd->arg;
+	unsigned long want = b->brk;
 
 	if (b->reserved)
 		return -EINVAL;
-	b->brk = asp_brk(ucmd->mm, b->brk);
+	b->brk = asp_brk(ucmd->mm, want);
+	trace_aspace_brk(ucmd->mm, want, b->brk);
 	return 0;
 }
 
@@ -205,6 +244,8 @@ static int asp_ioctl_clone(struct asp_ucmd *ucmd)
 	    cl->flags & ~(ASPACE_CLONE_NOCLOEXEC | ASPACE_CLONE_EAGER))
 		return -EINVAL;
 	new = asp_clone(ucmd->mm, cl->flags & ASPACE_CLONE_EAGER);
+	trace_aspace_clone(ucmd->mm, IS_ERR(new) ? NULL : new, cl->flags,
+			   PTR_ERR_OR_ZERO(new));
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 	fd = get_unused_fd_flags(O_RDWR |
@@ -336,6 +377,8 @@ static int asp_ioctl_access(struct asp_ucmd *ucmd)
 	if (a->buf && check_add_overflow(a->buf, a->length, &end))
 		return -EFAULT;
 	ret = asp_access_loop(ucmd, a, &res);
+	trace_aspace_access(ucmd->mm, a->kind, a->addr, a->length, res.done,
+			    res.si_code, ret);
 	if (ret)
 		return ret;
 	a->done = res.done;
@@ -348,8 +391,168 @@ static int asp_ioctl_access(struct asp_ucmd *ucmd)
 static int asp_ioctl_madvise(struct asp_ucmd *ucmd)
 {
 	struct aspace_madvise *m = ucmd->arg;
+	int ret;
 
-	return asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
+	ret = asp_madvise(ucmd->mm, m->addr, m->length, m->advice);
+	trace_aspace_madvise(ucmd->mm, m->addr, m->length, m->advice, ret);
+	return ret;
+}
+
+/*
+ * Frames are physical addresses: shown, as /proc/PID/pagemap shows them,
+ * only with CAP_SYS_ADMIN; here both the caller and the opener of the
+ * descriptor (pagemap checks the opener) must have it.
+ */
+static bool asp_may_see_frames(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+static int asp_ioctl_translate(struct asp_ucmd *ucmd)
+{
+	struct aspace_translate *t = ucmd->arg;
+
+	if (t->flags || t->reserved)
+		return -EINVAL;
+	return asp_translate(ucmd->mm, t, asp_may_see_frames(ucmd->file));
+}
+
+/* A chunk of an array a dump or scan fills in kernel memory at a time. */
+#define ASP_CHUNK_BYTES		PAGE_SIZE
+
+/*
+ * Copy @nr elements of @size bytes from @chunk to the user array at @vec,
+ * after the @done already there.
+ */
+static int asp_copy_chunk(u64 vec, u64 done, const void *chunk,
+			  unsigned long nr, size_t size)
+{
+	if (!nr)
+		return 0;
+	if (copy_to_user(u64_to_user_ptr(vec + done * size), chunk, nr * size))
+		return -EFAULT;
+	return 0;
+}
+
+/* vec, vec_len of a dump or scan: a pointer and room for @size each. */
+static int asp_check_vec(u64 vec, u64 vec_len, size_t size)
+{
+	u64 bytes;
+
+	if (!vec && vec_len)
+		return -EINVAL;
+	if (check_mul_overflow(vec_len, (u64)size, &bytes) ||
+	    !access_ok(u64_to_user_ptr(vec), bytes))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * A dump fills the user's array a chunk at a time, each chunk a call of
+ * the core from where the last one stopped, with no lock held while it
+ * is copied out; it ends when the array is full or the range is done.
+ */
+static int asp_ioctl_ptdump(struct asp_ucmd *ucmd)
+{
+	struct aspace_ptdump *d = ucmd->arg;
+	const size_t esize = sizeof(struct aspace_ptdump_entry);
+	struct asp_ptdump_args a = {
+		.start = d->start, .end = d->end, .flags = d->flags,
+		.mask = d->mask,
+	};
+	u64 done = 0;
+	int ret;
+
+	if (d->flags & ~ASPACE_PTDUMP_HOLES)
+		return -EINVAL;
+	ret = asp_check_vec(d->vec, d->vec_len, esize);
+	if (ret)
+		return ret;
+	a.vec = kmalloc(ASP_CHUNK_BYTES, GFP_KERNEL);
+	if (!a.vec)
+		return -ENOMEM;
+	for (;;) {
+		a.vec_len = min_t(u64, d->vec_len - done,
+				  ASP_CHUNK_BYTES / esize);
+		ret = asp_ptdump(ucmd->mm, &a);
+		if (!ret)
+			ret = asp_copy_chunk(d->vec, done, a.vec, a.nr, esize);
+		if (ret)
+			break;
+		done += a.nr;
+		if (a.walk_end == a.end || done == d->vec_len)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		a.start = a.walk_end;
+	}
+	kfree(a.vec);
+	if (ret)
+		return ret;
+	d->nr_entries = done;
+	d->walk_end = a.walk_end;
+	memcpy(d->pgtable_pages, a.pgtable_pages, sizeof(d->pgtable_pages));
+	return 0;
+}
+
+static int asp_ioctl_pagescan(struct asp_ucmd *ucmd)
+{
+	struct aspace_pagescan *p = ucmd->arg;
+	const size_t esize = sizeof(struct aspace_page_region);
+	struct asp_scan_args a = {
+		.start = p->start, .end = p->end,
+		.inverted = p->category_inverted, .mask = p->category_mask,
+		.anyof = p->category_anyof_mask, .ret_mask = p->return_mask,
+		.max_pages = p->max_pages ?: ULONG_MAX,
+	};
+	u64 done = 0;
+	int ret;
+
+	if (p->flags ||
+	    (p->category_inverted | p->category_mask |
+	     p->category_anyof_mask | p->return_mask) &
+	    ~ASPACE_PAGE_CATEGORIES)
+		return -EINVAL;
+	ret = asp_check_vec(p->vec, p->vec_len, esize);
+	if (ret)
+		return ret;
+	a.vec = kmalloc(ASP_CHUNK_BYTES, GFP_KERNEL);
+	if (!a.vec)
+		return -ENOMEM;
+	for (;;) {
+		a.vec_len = min_t(u64, p->vec_len - done,
+				  ASP_CHUNK_BYTES / esize);
+		ret = asp_pagescan(ucmd->mm, &a);
+		if (!ret)
+			ret = asp_copy_chunk(p->vec, done, a.vec, a.nr, esize);
+		if (ret)
+			break;
+		done += a.nr;
+		/* Done, the user's array full, or max_pages reached. */
+		if (a.walk_end == a.end || done == p->vec_len || !a.max_pages)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		a.start = a.walk_end;
+	}
+	kfree(a.vec);
+	if (ret)
+		return ret;
+	p->nr_regions = done;
+	p->walk_end = a.walk_end;
+	return 0;
+}
+
+static int asp_ioctl_clear_refs(struct asp_ucmd *ucmd)
+{
+	struct aspace_clear_refs *c = ucmd->arg;
+
+	return asp_clear_refs(ucmd->mm, c->start, c->end, c->flags);
 }
 
 #define ASP_IOCTL_OP(_cmd, _fn, _struct, _last)				\
@@ -387,6 +590,14 @@ static const struct asp_ioctl_op asp_ioctl_ops[] = {
 		     si_code),
 	ASP_IOCTL_OP(ASPACE_IOC_MADVISE, asp_ioctl_madvise,
 		     struct aspace_madvise, length),
+	ASP_IOCTL_OP(ASPACE_IOC_TRANSLATE, asp_ioctl_translate,
+		     struct aspace_translate, reserved),
+	ASP_IOCTL_OP(ASPACE_IOC_PTDUMP, asp_ioctl_ptdump, struct aspace_ptdump,
+		     pgtable_pages),
+	ASP_IOCTL_OP(ASPACE_IOC_PAGESCAN, asp_ioctl_pagescan,
+		     struct aspace_pagescan, nr_regions),
+	ASP_IOCTL_OP(ASPACE_IOC_CLEAR_REFS, asp_ioctl_clear_refs,
+		     struct aspace_clear_refs, end),
 };
 
 /*
@@ -415,6 +626,7 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	const struct asp_ioctl_op *op;
 	union asp_ioctl_buf buf;
 	struct asp_ucmd ucmd = {
+		.file = file,
 		.mm = file->private_data,
 		.arg = &buf,
 	};
@@ -511,6 +723,8 @@ static ssize_t asp_fops_read(struct file *file, char __user *buf,
 		if (ret)
 			break;
 	}
+	trace_aspace_rw(file->private_data, false, *ppos, count,
+			asp_rw_result(done, ret));
 	*ppos = addr;
 	return asp_rw_result(done, ret);
 }
@@ -539,6 +753,8 @@ static ssize_t asp_fops_write(struct file *file, const char __user *buf,
 			break;
 	}
 	kfree(bounce);
+	trace_aspace_rw(file->private_data, true, *ppos, count,
+			asp_rw_result(done, ret));
 	*ppos = addr;
 	return asp_rw_result(done, ret);
 }
@@ -582,6 +798,11 @@ static int asp_fops_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static void asp_fops_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	asp_show_fdinfo(file->private_data, m);
+}
+
 static const struct file_operations asp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= asp_fops_open,
@@ -591,6 +812,7 @@ static const struct file_operations asp_fops = {
 	.llseek		= asp_fops_llseek,
 	.read		= asp_fops_read,
 	.write		= asp_fops_write,
+	.show_fdinfo	= asp_fops_show_fdinfo,
 };
 
 static ssize_t pages_data_show(struct device *dev,

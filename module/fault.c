@@ -25,6 +25,7 @@
 #include <linux/sched/signal.h>
 
 #include "internal.h"
+#include "introspect.h"
 #include "mem.h"
 #include "shm.h"
 
@@ -347,6 +348,7 @@ int asp_fault_cur(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
 			ret = 0;
 		}
 	} while (ret == -EAGAIN);
+	asp_fault_done(mm, addr, ptep, pte, flags, ret);
 	return ret;
 }
 

@@ -44,6 +44,11 @@
 #define ASPACE_FEATURE_MADVISE		(0x1000ULL)
 #define ASPACE_FEATURE_COW		(0x2000ULL)	/* copy-on-write clone */
 #define ASPACE_FEATURE_STACK_GROWS	(0x4000ULL)
+#define ASPACE_FEATURE_TRANSLATE	(0x8000ULL)
+#define ASPACE_FEATURE_FDINFO		(0x10000ULL)	/* /proc/PID/fdinfo */
+#define ASPACE_FEATURE_PTDUMP		(0x20000ULL)
+#define ASPACE_FEATURE_PAGESCAN		(0x40000ULL)	/* and CLEAR_REFS */
+#define ASPACE_FEATURE_TRACE		(0x80000ULL)	/* tracepoints */
 
 /**
  * struct aspace_handshake - ASPACE_IOC_HANDSHAKE
@@ -319,6 +324,194 @@ struct aspace_madvise {
 	__aligned_u64 length;
 };
 
+/* struct aspace_translate status bits */
+#define ASPACE_TRANSLATE_PRESENT	0x1	/* a present leaf maps @addr */
+#define ASPACE_TRANSLATE_FRAMES		0x2	/* frames shown (CAP_SYS_ADMIN) */
+#define ASPACE_TRANSLATE_ZERO_PAGE	0x4	/* the leaf maps the zero page */
+
+/**
+ * struct aspace_translate - ASPACE_IOC_TRANSLATE: one address, walked
+ * @size: sizeof(struct aspace_translate)
+ * @flags: must be zero
+ * @addr: the address to translate (below the task size)
+ * @entries: out: the entry the walk read at each level, indexed by level
+ *	as @pgtable_pages of struct aspace_stats: [0] the page table (PT)
+ *	entry, ... [levels - 1] the root's; levels the walk did not reach,
+ *	and [4] with 4-level paging, are zero.  Frame bits (51:12) are zero
+ *	unless @status has ASPACE_TRANSLATE_FRAMES
+ * @tables: out: physical address of the table read at each level (0 if
+ *	the walk did not reach it, or without ASPACE_TRANSLATE_FRAMES)
+ * @phys: out: the physical address @addr translates to, if a present
+ *	leaf maps it and frames are shown; else 0
+ * @levels: out: 4 or 5
+ * @level: out: level of the last entry read: the leaf's (0 for a 4 KiB
+ *	page), or where the walk stopped at an entry that is not present
+ * @status: out: ASPACE_TRANSLATE_*
+ * @reserved: must be zero
+ *
+ * Frames are shown, as in /proc/PID/pagemap, only to a caller with
+ * CAP_SYS_ADMIN, on a descriptor opened (or cloned) by a task that had it.
+ */
+struct aspace_translate {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 entries[5];
+	__aligned_u64 tables[5];
+	__aligned_u64 phys;
+	__u32 levels;
+	__u32 level;
+	__u32 status;
+	__u32 reserved;
+};
+
+/* Bits of the entries reported by TRANSLATE and PTDUMP: x86_64's. */
+#define ASPACE_PTE_PRESENT	(0x1ULL)
+#define ASPACE_PTE_RW		(0x2ULL)
+#define ASPACE_PTE_USER		(0x4ULL)
+#define ASPACE_PTE_PWT		(0x8ULL)
+#define ASPACE_PTE_PCD		(0x10ULL)
+#define ASPACE_PTE_ACCESSED	(0x20ULL)
+#define ASPACE_PTE_DIRTY	(0x40ULL)
+#define ASPACE_PTE_PSE		(0x80ULL)
+#define ASPACE_PTE_GLOBAL	(0x100ULL)
+#define ASPACE_PTE_COW		(0x200ULL)	/* software: copy on write */
+#define ASPACE_PTE_PROTNONE	(0x400ULL)	/* software: PROT_NONE */
+#define ASPACE_PTE_NX		(0x8000000000000000ULL)
+#define ASPACE_PTE_FRAME_MASK	(0x000ffffffffff000ULL)
+
+/**
+ * struct aspace_ptdump_entry - one range of ASPACE_IOC_PTDUMP
+ * @start: first address
+ * @end: one past the last
+ * @flags: the entries' bits (ASPACE_PTE_*) kept by the dump's @mask; 0
+ *	for a hole (ASPACE_PTDUMP_HOLES)
+ * @level: level of the entries (0: 4 KiB leaves; for a hole, the level of
+ *	the entry that was empty)
+ * @reserved: zero
+ */
+struct aspace_ptdump_entry {
+	__aligned_u64 start;
+	__aligned_u64 end;
+	__aligned_u64 flags;
+	__u32 level;
+	__u32 reserved;
+};
+
+/* ASPACE_IOC_PTDUMP flags */
+#define ASPACE_PTDUMP_HOLES	0x1	/* report empty entries too */
+
+/**
+ * struct aspace_ptdump - ASPACE_IOC_PTDUMP: the page tables, coalesced
+ * @size: sizeof(struct aspace_ptdump)
+ * @flags: ASPACE_PTDUMP_*
+ * @start: first address (page aligned)
+ * @end: one past the last (rounded up to a page; at most the task size)
+ * @mask: which entry bits to report and to coalesce on; 0 means every
+ *	bit but the frame
+ * @vec: user pointer to @vec_len struct aspace_ptdump_entry
+ * @vec_len: room in @vec
+ * @nr_entries: out: entries written to @vec
+ * @walk_end: out: where the dump stopped: @end if it is complete, else
+ *	the address to resume from (the start of the first range that did
+ *	not fit)
+ * @pgtable_pages: out: page-table pages per level (as in struct
+ *	aspace_stats) whose first address lies in [@start, @walk_end): the
+ *	calls of a dump resumed from 0 to the end add up to the totals
+ */
+struct aspace_ptdump {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 start;
+	__aligned_u64 end;
+	__aligned_u64 mask;
+	__aligned_u64 vec;
+	__aligned_u64 vec_len;
+	__aligned_u64 nr_entries;
+	__aligned_u64 walk_end;
+	__aligned_u64 pgtable_pages[5];
+};
+
+/* Page categories of ASPACE_IOC_PAGESCAN, as PAGE_IS_* of PAGEMAP_SCAN */
+#define ASPACE_PAGE_PRESENT	(0x1ULL)	/* mapped (PROT_NONE too) */
+#define ASPACE_PAGE_ZERO	(0x2ULL)	/* the zero page */
+#define ASPACE_PAGE_DIRTY	(0x4ULL)	/* written since the last clear */
+#define ASPACE_PAGE_ACCESSED	(0x8ULL)	/* accessed since the last clear */
+#define ASPACE_PAGE_COW_SHARED	(0x10ULL)	/* shared copy-on-write */
+#define ASPACE_PAGE_EXCLUSIVE	(0x20ULL)	/* private, only this entry */
+#define ASPACE_PAGE_SHM		(0x40ULL)	/* a MAP_SHARED object's page */
+#define ASPACE_PAGE_WRITABLE	(0x80ULL)	/* the entry allows writes */
+#define ASPACE_PAGE_CATEGORIES	(0xffULL)
+
+/**
+ * struct aspace_page_region - one range of ASPACE_IOC_PAGESCAN, as
+ *	struct page_region of PAGEMAP_SCAN
+ * @start: first address
+ * @end: one past the last
+ * @categories: ASPACE_PAGE_* of its pages, kept by @return_mask
+ */
+struct aspace_page_region {
+	__aligned_u64 start;
+	__aligned_u64 end;
+	__aligned_u64 categories;
+};
+
+/**
+ * struct aspace_pagescan - ASPACE_IOC_PAGESCAN, like struct pm_scan_arg
+ *	of PAGEMAP_SCAN (Linux 6.7)
+ * @size: sizeof(struct aspace_pagescan)
+ * @flags: must be zero
+ * @start: first address (page aligned)
+ * @end: one past the last (rounded up to a page; at most the task size)
+ * @walk_end: out: where the scan stopped: @end if it is complete
+ * @vec: user pointer to @vec_len struct aspace_page_region
+ * @vec_len: room in @vec (0 with @vec 0: only @walk_end is reported)
+ * @max_pages: most pages to report, 0 for no limit
+ * @category_inverted: categories that match when clear instead of set
+ * @category_mask: a page is reported only if all of these match
+ * @category_anyof_mask: ... and, if not 0, at least one of these
+ * @return_mask: the categories reported in the regions
+ * @nr_regions: out: regions written to @vec (PAGEMAP_SCAN returns it)
+ *
+ * Pages covered by a VMA are scanned, mapped or not (a page never touched
+ * has no category); adjacent reported pages with equal categories form
+ * one region.
+ */
+struct aspace_pagescan {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 start;
+	__aligned_u64 end;
+	__aligned_u64 walk_end;
+	__aligned_u64 vec;
+	__aligned_u64 vec_len;
+	__aligned_u64 max_pages;
+	__aligned_u64 category_inverted;
+	__aligned_u64 category_mask;
+	__aligned_u64 category_anyof_mask;
+	__aligned_u64 return_mask;
+	__aligned_u64 nr_regions;
+};
+
+/* ASPACE_IOC_CLEAR_REFS flags */
+#define ASPACE_CLEAR_ACCESSED	0x1	/* clear_refs "1": the A bits */
+#define ASPACE_CLEAR_DIRTY	0x2	/* the D bits */
+
+/**
+ * struct aspace_clear_refs - ASPACE_IOC_CLEAR_REFS, like
+ *	/proc/PID/clear_refs
+ * @size: sizeof(struct aspace_clear_refs)
+ * @flags: ASPACE_CLEAR_*, at least one
+ * @start: first address (page aligned)
+ * @end: one past the last (rounded up to a page; at most the task size)
+ */
+struct aspace_clear_refs {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 start;
+	__aligned_u64 end;
+};
+
 #define ASPACE_IOC_HANDSHAKE	_IOWR(ASPACE_IOC_MAGIC, 0x00, struct aspace_handshake)
 #define ASPACE_IOC_MMAP		_IOWR(ASPACE_IOC_MAGIC, 0x01, struct aspace_mmap)
 #define ASPACE_IOC_MUNMAP	_IOW(ASPACE_IOC_MAGIC, 0x02, struct aspace_range)
@@ -333,5 +526,9 @@ struct aspace_madvise {
 #define ASPACE_IOC_STATS	_IOWR(ASPACE_IOC_MAGIC, 0x0b, struct aspace_stats)
 #define ASPACE_IOC_ACCESS	_IOWR(ASPACE_IOC_MAGIC, 0x0c, struct aspace_access)
 #define ASPACE_IOC_MADVISE	_IOW(ASPACE_IOC_MAGIC, 0x0d, struct aspace_madvise)
+#define ASPACE_IOC_TRANSLATE	_IOWR(ASPACE_IOC_MAGIC, 0x0e, struct aspace_translate)
+#define ASPACE_IOC_PTDUMP	_IOWR(ASPACE_IOC_MAGIC, 0x0f, struct aspace_ptdump)
+#define ASPACE_IOC_PAGESCAN	_IOWR(ASPACE_IOC_MAGIC, 0x10, struct aspace_pagescan)
+#define ASPACE_IOC_CLEAR_REFS	_IOW(ASPACE_IOC_MAGIC, 0x11, struct aspace_clear_refs)
 
 #endif /* _UAPI_LINUX_ASPACE_H */

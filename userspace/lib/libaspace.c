@@ -31,7 +31,8 @@ static_assert(ASPACE_MAP_FIXED_NOREPLACE == MAP_FIXED_NOREPLACE,
 static const char * const aspace_feature_names[ASPACE_NR_FEATURES] = {
 	"mmap", "munmap", "mprotect", "brk", "clone",
 	"query", "layout", "limits", "stats", "la57", "rw", "access", "madvise",
-	"cow", "stack_grows",
+	"cow", "stack_grows", "translate", "fdinfo", "ptdump", "pagescan",
+	"trace",
 };
 
 int aspace_open_path(const char *path, int flags)

@@ -23,7 +23,7 @@ extern "C" {
 #define ASPACE_DEV_PATH		"/dev/aspace"
 
 /* Number of ASPACE_FEATURE_* bits this library knows by name. */
-#define ASPACE_NR_FEATURES	15
+#define ASPACE_NR_FEATURES	20
 
 /**
  * aspace_open() - open /dev/aspace, a new empty address space

@@ -126,6 +126,67 @@ ABI_FIELD(aspace_madvise, advice, 4);
 ABI_FIELD(aspace_madvise, addr, 8);
 ABI_FIELD(aspace_madvise, length, 16);
 
+/* Introspection (TRANSLATE, PTDUMP, PAGESCAN, CLEAR_REFS). */
+ABI_STRUCT(aspace_translate, 120, 8);
+ABI_FIELD(aspace_translate, size, 0);
+ABI_FIELD(aspace_translate, flags, 4);
+ABI_FIELD(aspace_translate, addr, 8);
+ABI_FIELD(aspace_translate, entries, 16);
+ABI_FIELD(aspace_translate, tables, 56);
+ABI_FIELD(aspace_translate, phys, 96);
+ABI_FIELD(aspace_translate, levels, 104);
+ABI_FIELD(aspace_translate, level, 108);
+ABI_FIELD(aspace_translate, status, 112);
+ABI_FIELD(aspace_translate, reserved, 116);
+
+ABI_STRUCT(aspace_ptdump_entry, 32, 8);
+ABI_FIELD(aspace_ptdump_entry, start, 0);
+ABI_FIELD(aspace_ptdump_entry, end, 8);
+ABI_FIELD(aspace_ptdump_entry, flags, 16);
+ABI_FIELD(aspace_ptdump_entry, level, 24);
+ABI_FIELD(aspace_ptdump_entry, reserved, 28);
+
+ABI_STRUCT(aspace_ptdump, 104, 8);
+ABI_FIELD(aspace_ptdump, size, 0);
+ABI_FIELD(aspace_ptdump, flags, 4);
+ABI_FIELD(aspace_ptdump, start, 8);
+ABI_FIELD(aspace_ptdump, end, 16);
+ABI_FIELD(aspace_ptdump, mask, 24);
+ABI_FIELD(aspace_ptdump, vec, 32);
+ABI_FIELD(aspace_ptdump, vec_len, 40);
+ABI_FIELD(aspace_ptdump, nr_entries, 48);
+ABI_FIELD(aspace_ptdump, walk_end, 56);
+ABI_FIELD(aspace_ptdump, pgtable_pages, 64);
+
+/* struct page_region of PAGEMAP_SCAN, and struct pm_scan_arg with a
+ * __u32 size and flags and the region count as a field.
+ */
+ABI_STRUCT(aspace_page_region, 24, 8);
+ABI_FIELD(aspace_page_region, start, 0);
+ABI_FIELD(aspace_page_region, end, 8);
+ABI_FIELD(aspace_page_region, categories, 16);
+
+ABI_STRUCT(aspace_pagescan, 96, 8);
+ABI_FIELD(aspace_pagescan, size, 0);
+ABI_FIELD(aspace_pagescan, flags, 4);
+ABI_FIELD(aspace_pagescan, start, 8);
+ABI_FIELD(aspace_pagescan, end, 16);
+ABI_FIELD(aspace_pagescan, walk_end, 24);
+ABI_FIELD(aspace_pagescan, vec, 32);
+ABI_FIELD(aspace_pagescan, vec_len, 40);
+ABI_FIELD(aspace_pagescan, max_pages, 48);
+ABI_FIELD(aspace_pagescan, category_inverted, 56);
+ABI_FIELD(aspace_pagescan, category_mask, 64);
+ABI_FIELD(aspace_pagescan, category_anyof_mask, 72);
+ABI_FIELD(aspace_pagescan, return_mask, 80);
+ABI_FIELD(aspace_pagescan, nr_regions, 88);
+
+ABI_STRUCT(aspace_clear_refs, 24, 8);
+ABI_FIELD(aspace_clear_refs, size, 0);
+ABI_FIELD(aspace_clear_refs, flags, 4);
+ABI_FIELD(aspace_clear_refs, start, 8);
+ABI_FIELD(aspace_clear_refs, end, 16);
+
 /*
  * ioctl numbers: direction, size, magic and number, never reused.  The
  * module matches magic, number and direction only, so a struct that grew
@@ -145,6 +206,10 @@ ABI_ASSERT(ASPACE_IOC_SET_LIMITS == 0x4030A80Au);
 ABI_ASSERT(ASPACE_IOC_STATS == 0xC070A80Bu);
 ABI_ASSERT(ASPACE_IOC_ACCESS == 0xC038A80Cu);
 ABI_ASSERT(ASPACE_IOC_MADVISE == 0x4018A80Du);
+ABI_ASSERT(ASPACE_IOC_TRANSLATE == 0xC078A80Eu);
+ABI_ASSERT(ASPACE_IOC_PTDUMP == 0xC068A80Fu);
+ABI_ASSERT(ASPACE_IOC_PAGESCAN == 0xC060A810u);
+ABI_ASSERT(ASPACE_IOC_CLEAR_REFS == 0x4018A811u);
 
 /* Flag values that programs store: pinned too. */
 ABI_ASSERT(ASPACE_FEATURE_MMAP == 1);
@@ -164,3 +229,21 @@ ABI_ASSERT(ASPACE_VMA_READ == 1 && ASPACE_VMA_STACK == (1ULL << 5));
 ABI_ASSERT(ASPACE_LAYOUT_LA57 == 1 && ASPACE_LAYOUT_LEGACY == 2 &&
 	   ASPACE_LAYOUT_STACK == 4);
 ABI_ASSERT(ASPACE_LIMIT_INFINITY == ~0ULL);
+ABI_ASSERT(ASPACE_FEATURE_TRANSLATE == (1ULL << 15) &&
+	   ASPACE_FEATURE_FDINFO == (1ULL << 16) &&
+	   ASPACE_FEATURE_PTDUMP == (1ULL << 17) &&
+	   ASPACE_FEATURE_PAGESCAN == (1ULL << 18) &&
+	   ASPACE_FEATURE_TRACE == (1ULL << 19));
+ABI_ASSERT(ASPACE_PTDUMP_HOLES == 1);
+ABI_ASSERT(ASPACE_PAGE_PRESENT == 1 && ASPACE_PAGE_ZERO == 2 &&
+	   ASPACE_PAGE_DIRTY == 4 && ASPACE_PAGE_ACCESSED == 8 &&
+	   ASPACE_PAGE_COW_SHARED == 0x10 && ASPACE_PAGE_EXCLUSIVE == 0x20 &&
+	   ASPACE_PAGE_SHM == 0x40 && ASPACE_PAGE_WRITABLE == 0x80 &&
+	   ASPACE_PAGE_CATEGORIES == 0xff);
+ABI_ASSERT(ASPACE_CLEAR_ACCESSED == 1 && ASPACE_CLEAR_DIRTY == 2);
+ABI_ASSERT(ASPACE_TRANSLATE_PRESENT == 1 && ASPACE_TRANSLATE_FRAMES == 2 &&
+	   ASPACE_TRANSLATE_ZERO_PAGE == 4);
+ABI_ASSERT(ASPACE_PTE_PRESENT == 1 && ASPACE_PTE_ACCESSED == 0x20 &&
+	   ASPACE_PTE_DIRTY == 0x40 && ASPACE_PTE_COW == 0x200 &&
+	   ASPACE_PTE_PROTNONE == 0x400 && ASPACE_PTE_NX == (1ULL << 63) &&
+	   ASPACE_PTE_FRAME_MASK == 0x000ffffffffff000ULL);
