@@ -159,17 +159,38 @@ FIXTURE_TEARDOWN(mod)
 	close(self->kmsg);
 }
 
+/* MemTotal of /proc/meminfo in bytes: the RAM the page allocator has. */
+static unsigned long long mem_total(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 TEST_F(mod, default_parameters)
 {
+	unsigned long long half = mem_total() / 2;
+	char want[32];
 	struct stat st;
 
+	ASSERT_NE(0, half);
+	snprintf(want, sizeof(want), "%llu", half);
 	ASSERT_EQ(0, load(""));
 	EXPECT_STREQ("0660", read_text(PARAMS "dev_mode"));
-	EXPECT_STREQ("18446744073709551615",
-		     read_text(PARAMS "resident_max_bytes"));
+	/* The default resident limit is half of RAM, computed at load. */
+	EXPECT_STREQ(want, read_text(PARAMS "resident_max_bytes"));
 	ASSERT_EQ(0, stat("/dev/aspace", &st));
 	EXPECT_EQ(0660, st.st_mode & 07777);
-	EXPECT_EQ(ASPACE_LIMIT_INFINITY, new_resident_limit());
+	EXPECT_EQ(half, new_resident_limit());
 	EXPECT_STREQ(ASPACE_VERSION, read_text("/sys/module/aspace/version"));
 }
 
