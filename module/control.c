@@ -4,6 +4,7 @@
  * limits, query its VMAs, read its counters.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 #include "mem.h"
@@ -281,6 +282,7 @@ static u64 asp_shared_pages(struct asp_mm *mm)
 		sc.refs = vma->shm ? 2 : 1;
 		asp_pt_walk(&mm->pt, vma->start, vma->end, asp_count_shared,
 			    &sc);
+		cond_resched();
 	}
 	return sc.shared;
 }
