@@ -6,8 +6,10 @@
  * control.c.
  */
 #include <linux/err.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -17,6 +19,33 @@ static unsigned long resident_max_bytes = ASPACE_LIMIT_INFINITY;
 module_param(resident_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(resident_max_bytes,
 		 "most bytes of data pages one address space may hold");
+
+static unsigned long max_map_count = ASP_MAX_MAP_COUNT;
+
+/* Like vm.max_map_count: 1 .. INT_MAX. */
+static int asp_param_set_map_count(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned long n;
+	int ret;
+
+	ret = kstrtoul(val, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > INT_MAX)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops asp_map_count_ops = {
+	.set = asp_param_set_map_count,
+	.get = param_get_ulong,
+};
+module_param_cb(max_map_count, &asp_map_count_ops, &max_map_count, 0644);
+__MODULE_PARM_TYPE(max_map_count, "ulong");
+MODULE_PARM_DESC(max_map_count,
+		 "most VMAs of a new address space (default 65530)");
 
 /**
  * asp_core_init() - set up what every address space shares
@@ -60,7 +89,7 @@ void asp_layout_default(struct asp_layout *l, u32 flags)
 
 static void asp_limits_default(struct asp_limits *lim)
 {
-	lim->max_map_count = ASP_MAX_MAP_COUNT;
+	lim->max_map_count = asp_max_map_count();
 	lim->as_bytes = ASPACE_LIMIT_INFINITY;
 	lim->data_bytes = ASPACE_LIMIT_INFINITY;
 	lim->resident_bytes = resident_max_bytes;
@@ -68,13 +97,27 @@ static void asp_limits_default(struct asp_limits *lim)
 }
 
 /**
- * asp_resident_max() - the module's cap on the resident limit
+ * asp_resident_max() - the module's default resident limit
+ *
+ * Raising a resident limit above it needs CAP_SYS_RESOURCE.
  *
  * Return: the resident_max_bytes parameter.
  */
 u64 asp_resident_max(void)
 {
 	return READ_ONCE(resident_max_bytes);
+}
+
+/**
+ * asp_max_map_count() - the module's default VMA limit
+ *
+ * Raising a VMA limit above it needs CAP_SYS_RESOURCE.
+ *
+ * Return: the max_map_count parameter.
+ */
+u64 asp_max_map_count(void)
+{
+	return READ_ONCE(max_map_count);
 }
 
 /**

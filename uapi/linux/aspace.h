@@ -213,11 +213,14 @@ struct aspace_layout {
  * struct aspace_limits - ASPACE_IOC_GET_LIMITS, ASPACE_IOC_SET_LIMITS
  * @size: sizeof(struct aspace_limits)
  * @reserved: must be zero
- * @max_map_count: most VMAs, like vm.max_map_count (1..INT_MAX)
+ * @max_map_count: most VMAs, like vm.max_map_count (1..INT_MAX); above
+ *	both its current value and the module's max_map_count parameter
+ *	only with CAP_SYS_RESOURCE (EPERM)
  * @as_bytes: most mapped bytes, like RLIMIT_AS
  * @data_bytes: most heap and private writable bytes, like RLIMIT_DATA
- * @resident_bytes: most bytes of allocated data pages; at most the
- *	module's resident_max_bytes parameter
+ * @resident_bytes: most bytes of allocated data pages; above both its
+ *	current value and the module's resident_max_bytes parameter only
+ *	with CAP_SYS_RESOURCE (EPERM)
  * @stack_bytes: most bytes the stack may grow to, like RLIMIT_STACK
  *	(default 8 MiB; added in the memory release, 0 from older user
  *	space keeps the current value)
