@@ -50,7 +50,9 @@ static int asp_layout_from_user(const struct aspace_layout *in,
 	    !asp_page_aligned(in->stack_size) ||
 	    !asp_page_aligned(in->stack_guard_gap))
 		return -EINVAL;
-	l->mmap_min_addr = in->mmap_min_addr;
+	/* Zero is the default, as for the others: page 0 is never mapped. */
+	if (in->mmap_min_addr)
+		l->mmap_min_addr = in->mmap_min_addr;
 	if (in->mmap_base)
 		l->mmap_base = in->mmap_base;
 	if (l->flags & ASPACE_LAYOUT_LEGACY)

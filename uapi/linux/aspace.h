@@ -183,7 +183,8 @@ struct aspace_query {
  * struct aspace_layout - ASPACE_IOC_GET_LAYOUT, ASPACE_IOC_SET_LAYOUT
  * @size: sizeof(struct aspace_layout)
  * @flags: ASPACE_LAYOUT_*
- * @mmap_min_addr: lowest address mmap may use (page aligned)
+ * @mmap_min_addr: lowest address mmap may use (page aligned; at least
+ *	one page, so page 0 is never mapped)
  * @mmap_base: top of the top-down search, or bottom of the legacy one
  * @heap_start: where the brk heap starts (page aligned)
  * @stack_size: bytes the stack VMA starts with (page aligned; with
@@ -193,8 +194,9 @@ struct aspace_query {
  * @task_size: out: one past the highest user address (ignored on set)
  *
  * SET_LAYOUT works only on an address space with no mapping (EBUSY
- * otherwise).  Zero in @mmap_base, @heap_start, @stack_size or
- * @stack_guard_gap asks for the Linux default for the chosen paging mode.
+ * otherwise).  Zero in @mmap_min_addr, @mmap_base, @heap_start,
+ * @stack_size or @stack_guard_gap asks for the Linux default for the
+ * chosen paging mode.
  */
 struct aspace_layout {
 	__u32 size;
