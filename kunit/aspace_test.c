@@ -1177,7 +1177,7 @@ static struct asp_mm *am_build_case(struct kunit *test,
 	up_read(&mm->lock);
 	KUNIT_ASSERT_EQ(test, asp_get_limits(mm, &lim), 0);
 	lim.max_map_count = count + c->vma_room;
-	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim), 0);
+	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim, true), 0);
 	return mm;
 }
 

@@ -241,7 +241,7 @@ static void ft_limit(struct kunit *test, struct asp_mm *mm, u64 resident,
 		lim.resident_bytes = resident;
 	if (stack)
 		lim.stack_bytes = stack;
-	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim), 0);
+	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim, true), 0);
 }
 
 /*

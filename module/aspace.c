@@ -15,8 +15,10 @@
  * the address space is destroyed; what it counts is taken back before).
  */
 #include <linux/err.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -29,6 +31,33 @@ module_param_cb(resident_max_bytes, &asp_param_bytes_ops, &resident_max_bytes,
 		0644);
 MODULE_PARM_DESC(resident_max_bytes,
 		 "most bytes of data pages one address space may hold, and the resident limit a new one starts with: bytes, with an optional K, M, G, T, P or E suffix (default: half of RAM)");
+
+static unsigned long max_map_count = ASP_MAX_MAP_COUNT;
+
+/* Like vm.max_map_count: 1 .. INT_MAX. */
+static int asp_param_set_map_count(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned long n;
+	int ret;
+
+	ret = kstrtoul(val, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > INT_MAX)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops asp_map_count_ops = {
+	.set = asp_param_set_map_count,
+	.get = param_get_ulong,
+};
+module_param_cb(max_map_count, &asp_map_count_ops, &max_map_count, 0644);
+__MODULE_PARM_TYPE(max_map_count, "ulong");
+MODULE_PARM_DESC(max_map_count,
+		 "most VMAs of a new address space (default 65530)");
 
 /**
  * asp_core_init() - set up what every address space shares
@@ -78,7 +107,7 @@ void asp_layout_default(struct asp_layout *l, u32 flags)
 
 static void asp_limits_default(struct asp_limits *lim)
 {
-	lim->max_map_count = ASP_MAX_MAP_COUNT;
+	lim->max_map_count = asp_max_map_count();
 	lim->as_bytes = ASPACE_LIMIT_INFINITY;
 	lim->data_bytes = ASPACE_LIMIT_INFINITY;
 	lim->resident_bytes = READ_ONCE(resident_max_bytes.val);
@@ -86,7 +115,9 @@ static void asp_limits_default(struct asp_limits *lim)
 }
 
 /**
- * asp_resident_max() - the module's cap on the resident limit
+ * asp_resident_max() - the module's default resident limit
+ *
+ * Raising a resident limit above it needs CAP_SYS_RESOURCE.
  *
  * Return: the resident_max_bytes parameter.
  */
@@ -96,7 +127,23 @@ u64 asp_resident_max(void)
 }
 
 /**
+<<<<<<< HEAD
  * asp_mm_create_owned() - create an empty address space for an owner
+=======
+ * asp_max_map_count() - the module's default VMA limit
+ *
+ * Raising a VMA limit above it needs CAP_SYS_RESOURCE.
+ *
+ * Return: the max_map_count parameter.
+ */
+u64 asp_max_map_count(void)
+{
+	return READ_ONCE(max_map_count);
+}
+
+/**
+ * asp_mm_create_levels() - create an empty address space
+>>>>>>> limits-yield
  * @levels: 4 or 5 levels of page tables
  * @owner: the mm whose counters its pages count in (see above), or NULL
  *

@@ -129,7 +129,8 @@ void asp_mm_destroy(struct asp_mm *mm);
 int asp_get_layout(struct asp_mm *mm, struct aspace_layout *out);
 int asp_set_layout(struct asp_mm *mm, const struct aspace_layout *in);
 int asp_get_limits(struct asp_mm *mm, struct aspace_limits *out);
-int asp_set_limits(struct asp_mm *mm, const struct aspace_limits *in);
+int asp_set_limits(struct asp_mm *mm, const struct aspace_limits *in,
+		   bool may_raise);
 int asp_query(struct asp_mm *mm, struct aspace_query *q);
 int asp_stats(struct asp_mm *mm, struct aspace_stats *st);
 

@@ -4,6 +4,7 @@
  * limits, query its VMAs, read its counters.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 #include "mem.h"
@@ -49,7 +50,9 @@ static int asp_layout_from_user(const struct aspace_layout *in,
 	    !asp_page_aligned(in->stack_size) ||
 	    !asp_page_aligned(in->stack_guard_gap))
 		return -EINVAL;
-	l->mmap_min_addr = in->mmap_min_addr;
+	/* Zero is the default, as for the others: page 0 is never mapped. */
+	if (in->mmap_min_addr)
+		l->mmap_min_addr = in->mmap_min_addr;
 	if (in->mmap_base)
 		l->mmap_base = in->mmap_base;
 	if (l->flags & ASPACE_LAYOUT_LEGACY)
@@ -156,33 +159,57 @@ int asp_get_limits(struct asp_mm *mm, struct aspace_limits *out)
 	return 0;
 }
 
+/*
+ * Does @val raise a limit that is now @cur above the module's default
+ * @def?  That is root's, as raising a hard rlimit is; lowering, and
+ * raising up to the default, are everyone's.
+ */
+static bool asp_limit_raises(u64 val, u64 cur, u64 def)
+{
+	return val > max(cur, def);
+}
+
 /**
  * asp_set_limits() - set the limits, like setrlimit()
  * @mm: the address space; takes its lock for write
  * @in: the new limits
+ * @may_raise: the caller may raise the VMA and resident limits above
+ *	both their current values and the module's defaults (the
+ *	max_map_count and resident_max_bytes parameters): dev.c passes
+ *	true only for a caller with CAP_SYS_RESOURCE
  *
  * Limits apply to later operations; what is mapped already stays, as with
  * setrlimit().  A zero @in->stack_bytes (user space older than the
  * field) keeps the stack limit.
  *
- * Return: 0; -EINVAL for a map count of 0 or above INT_MAX, or a
- * resident limit above the module's resident_max_bytes parameter.
+ * Return: 0; -EINVAL for a map count of 0 or above INT_MAX; -EPERM for a
+ * raise @may_raise does not allow.  Nothing changes on error.
  */
-int asp_set_limits(struct asp_mm *mm, const struct aspace_limits *in)
+int asp_set_limits(struct asp_mm *mm, const struct aspace_limits *in,
+		   bool may_raise)
 {
+	int ret = 0;
+
 	if (!in->max_map_count || in->max_map_count > INT_MAX)
 		return -EINVAL;
-	if (in->resident_bytes > asp_resident_max())
-		return -EINVAL;
 	down_write(&mm->lock);
+	if (!may_raise &&
+	    (asp_limit_raises(in->max_map_count, mm->limits.max_map_count,
+			      asp_max_map_count()) ||
+	     asp_limit_raises(in->resident_bytes, mm->limits.resident_bytes,
+			      asp_resident_max()))) {
+		ret = -EPERM;
+		goto out_unlock;
+	}
 	mm->limits.max_map_count = in->max_map_count;
 	mm->limits.as_bytes = in->as_bytes;
 	mm->limits.data_bytes = in->data_bytes;
 	mm->limits.resident_bytes = in->resident_bytes;
 	if (in->stack_bytes)
 		mm->limits.stack_bytes = in->stack_bytes;
+out_unlock:
 	up_write(&mm->lock);
-	return 0;
+	return ret;
 }
 
 /*
@@ -292,6 +319,7 @@ static u64 asp_shared_pages(struct asp_mm *mm)
 		sc.refs = vma->shm ? 2 : 1;
 		asp_pt_walk(&mm->pt, vma->start, vma->end, asp_count_shared,
 			    &sc);
+		cond_resched();
 	}
 	return sc.shared;
 }

@@ -12,6 +12,7 @@
  * address-space lock is never held across a user copy.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -292,13 +293,22 @@ static int asp_ioctl_get_limits(struct asp_ucmd *ucmd)
 	return asp_get_limits(ucmd->mm, lim);
 }
 
+/*
+ * Raising the VMA or resident limit above the module's default is
+ * root's, as raising a hard rlimit or vm.max_map_count is: the
+ * capability is asked for only when the change needs it.
+ */
 static int asp_ioctl_set_limits(struct asp_ucmd *ucmd)
 {
 	struct aspace_limits *lim = ucmd->arg;
+	int ret;
 
 	if (lim->reserved)
 		return -EINVAL;
-	return asp_set_limits(ucmd->mm, lim);
+	ret = asp_set_limits(ucmd->mm, lim, false);
+	if (ret == -EPERM && capable(CAP_SYS_RESOURCE))
+		ret = asp_set_limits(ucmd->mm, lim, true);
+	return ret;
 }
 
 static int asp_ioctl_stats(struct asp_ucmd *ucmd)

@@ -23,6 +23,7 @@
 /* aspace.c */
 void asp_layout_default(struct asp_layout *l, u32 flags);
 u64 asp_resident_max(void);
+u64 asp_max_map_count(void);
 
 /* region.c: range operations; the lock held for write unless said. */
 

@@ -177,6 +177,7 @@ static int asp_madvise_walk(struct asp_mm *mm, unsigned long start,
 		if (ret)
 			return ret;
 		start = tmp;
+		cond_resched();
 	}
 	return hole;
 }

@@ -7,6 +7,7 @@
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 #include "shm.h"
@@ -29,8 +30,10 @@ static unsigned long asp_pages_mapped(struct asp_mm *mm, unsigned long start,
 	unsigned long pages = 0;
 
 	for (vma = asp_vma_find_next(&mm->vmas, start);
-	     vma && vma->start < end; vma = asp_vma_next(&mm->vmas, vma))
+	     vma && vma->start < end; vma = asp_vma_next(&mm->vmas, vma)) {
 		pages += asp_vma_pages_in(vma, start, end);
+		cond_resched();
+	}
 	return pages;
 }
 

@@ -14,6 +14,7 @@
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 
@@ -80,6 +81,7 @@ static unsigned long asp_mprotect_scan(struct asp_mm *mm, unsigned long start,
 		}
 		addr = vma->end;
 		vma = asp_vma_next(&mm->vmas, vma);
+		cond_resched();
 	}
 	return addr;
 }
@@ -172,6 +174,7 @@ static int asp_mprotect_range(struct asp_mm *mm, unsigned long start,
 
 	for (vma = asp_vma_find(&mm->vmas, start); vma && vma->start < stop;
 	     vma = asp_vma_next(&mm->vmas, vma)) {
+		cond_resched();
 		nf = asp_mprotect_flags(vma, prot_vm);
 		if (nf == vma->flags)
 			continue;

@@ -33,6 +33,7 @@
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "mem.h"
@@ -502,10 +503,13 @@ static void asp_pt_unmap_level(struct page *table, unsigned int level,
 		if (!asp_pt_entry_is_table(*entry, level))
 			continue;
 		child = asp_pt_child(*entry);
-		if (level > 1)
+		if (level > 1) {
 			asp_pt_unmap_level(child, level - 1, addr, next, ua);
-		else
+		} else {
 			asp_pt_unmap_leaves(child, addr, next, ua);
+			/* A page table at a time, as zap_pmd_range(). */
+			cond_resched();
+		}
 		if (page_private(child))
 			continue;
 		*entry = 0;
@@ -529,8 +533,8 @@ static void asp_pt_unmap_level(struct page *table, unsigned int level,
  * excepted (also those an asp_pt_prepare() left empty).  Absent subtrees
  * are skipped whole, so a sparse range costs what is mapped in it.
  *
- * Context: caller holds the hierarchy's lock for writing.  Does not sleep
- * unless @release does.
+ * Context: caller holds the hierarchy's lock for writing.  Reschedules
+ * after each page table (as Linux's zap_pmd_range()), so may sleep.
  * Return: 0, or -EINVAL for a bad range (then nothing changed).
  */
 int asp_pt_unmap(struct asp_pgtable *pt, unsigned long start,
@@ -558,7 +562,8 @@ int asp_pt_unmap(struct asp_pgtable *pt, unsigned long start,
  *
  * Afterwards @pt is zeroed.
  *
- * Context: nobody else may use @pt any more.
+ * Context: nobody else may use @pt any more.  May sleep (reschedules as
+ * asp_pt_unmap() does).
  */
 void asp_pt_destroy(struct asp_pgtable *pt, asp_pt_release_fn release,
 		    void *arg)
@@ -591,12 +596,14 @@ static int asp_pt_walk_level(struct page *table, unsigned int level,
 		if (!asp_pt_entry_is_table(entry, level))
 			continue;
 		child = asp_pt_child(entry);
-		if (level > 1)
+		if (level > 1) {
 			ret = asp_pt_walk_level(child, level - 1, addr, next,
 						fn, arg);
-		else
+		} else {
 			ret = fn(&asp_pt_table(child)[asp_pt_index(addr, 0)],
 				 addr, next, arg);
+			cond_resched();
+		}
 		if (ret)
 			return ret;
 	}
@@ -667,7 +674,8 @@ static int asp_pt_walk_leaves(u64 *ptep, unsigned long start,
  * Absent subtrees are skipped whole.
  *
  * Context: caller holds the hierarchy's lock: for reading if @fn changes
- * nothing, for writing if it changes flag bits.
+ * nothing, for writing if it changes flag bits.  Reschedules after each
+ * page table, so may sleep.
  * Return: 0 after visiting every mapped leaf, the first non-zero value
  * @fn returned (the walk stops there), or -EINVAL for a bad range.
  */
@@ -714,7 +722,8 @@ static int asp_pt_protect_one(u64 *ptep, unsigned long addr, void *arg)
  * keeps the old one.  An entry marked ASP_PTE_COW never gets ASP_PTE_RW.
  * Absent leaves stay absent; nothing is allocated.
  *
- * Context: caller holds the hierarchy's lock for writing.  Does not sleep.
+ * Context: caller holds the hierarchy's lock for writing.  May sleep
+ * (reschedules after each page table).
  * Return: 0, or -EINVAL for a bad range (then nothing changed).
  */
 int asp_pt_protect(struct asp_pgtable *pt, unsigned long start,

@@ -18,6 +18,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 #include "mem.h"
@@ -188,9 +189,11 @@ void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached)
 	struct asp_vma *vma;
 
 	lockdep_assert_held_write(&mm->lock);
-	list_for_each_entry(vma, detached, list)
+	list_for_each_entry(vma, detached, list) {
 		asp_mm_account(mm, vma->flags,
 			       -(long)((vma->end - vma->start) >> PAGE_SHIFT));
+		cond_resched();
+	}
 	asp_vma_free_list(detached);
 }
 

@@ -11,6 +11,7 @@
  */
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "mem.h"
@@ -72,6 +73,8 @@ void asp_vmas_init(struct asp_vmas *vs, struct rw_semaphore *lock)
 /**
  * asp_vmas_destroy() - free every VMA and the tree
  * @vs: the set; the caller holds the lock for write (or is the only user)
+ *
+ * Reschedules between VMAs, as Linux's exit_mmap() does.  May sleep.
  */
 void asp_vmas_destroy(struct asp_vmas *vs)
 {
@@ -81,6 +84,7 @@ void asp_vmas_destroy(struct asp_vmas *vs)
 	for (vma = asp_vma_find_next(vs, 0); vma; vma = next) {
 		next = asp_vma_next(vs, vma);
 		asp_vma_free(vma);
+		cond_resched();
 	}
 	__mt_destroy(&vs->mt);
 	vs->count = 0;
@@ -154,6 +158,8 @@ void asp_vma_free(struct asp_vma *vma)
 /**
  * asp_vma_free_list() - free every VMA on a list
  * @head: VMAs linked by ->list, in no set
+ *
+ * Reschedules between VMAs: a list may hold millions.  May sleep.
  */
 void asp_vma_free_list(struct list_head *head)
 {
@@ -162,6 +168,7 @@ void asp_vma_free_list(struct list_head *head)
 	list_for_each_entry_safe(vma, tmp, head, list) {
 		list_del(&vma->list);
 		asp_vma_free(vma);
+		cond_resched();
 	}
 }
 
@@ -389,6 +396,7 @@ int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 	     cur = asp_vma_next(vs, cur)) {
 		list_add_tail(&cur->list, &inside);
 		gone++;
+		cond_resched();
 	}
 	if (vma)
 		is_new = asp_vma_find(vs, start ? start - 1 : 0) != vma &&

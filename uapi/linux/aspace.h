@@ -188,7 +188,8 @@ struct aspace_query {
  * struct aspace_layout - ASPACE_IOC_GET_LAYOUT, ASPACE_IOC_SET_LAYOUT
  * @size: sizeof(struct aspace_layout)
  * @flags: ASPACE_LAYOUT_*
- * @mmap_min_addr: lowest address mmap may use (page aligned)
+ * @mmap_min_addr: lowest address mmap may use (page aligned; at least
+ *	one page, so page 0 is never mapped)
  * @mmap_base: top of the top-down search, or bottom of the legacy one
  * @heap_start: where the brk heap starts (page aligned)
  * @stack_size: bytes the stack VMA starts with (page aligned; with
@@ -198,8 +199,9 @@ struct aspace_query {
  * @task_size: out: one past the highest user address (ignored on set)
  *
  * SET_LAYOUT works only on an address space with no mapping (EBUSY
- * otherwise).  Zero in @mmap_base, @heap_start, @stack_size or
- * @stack_guard_gap asks for the Linux default for the chosen paging mode.
+ * otherwise).  Zero in @mmap_min_addr, @mmap_base, @heap_start,
+ * @stack_size or @stack_guard_gap asks for the Linux default for the
+ * chosen paging mode.
  */
 struct aspace_layout {
 	__u32 size;
@@ -218,11 +220,14 @@ struct aspace_layout {
  * struct aspace_limits - ASPACE_IOC_GET_LIMITS, ASPACE_IOC_SET_LIMITS
  * @size: sizeof(struct aspace_limits)
  * @reserved: must be zero
- * @max_map_count: most VMAs, like vm.max_map_count (1..INT_MAX)
+ * @max_map_count: most VMAs, like vm.max_map_count (1..INT_MAX); above
+ *	both its current value and the module's max_map_count parameter
+ *	only with CAP_SYS_RESOURCE (EPERM)
  * @as_bytes: most mapped bytes, like RLIMIT_AS
  * @data_bytes: most heap and private writable bytes, like RLIMIT_DATA
- * @resident_bytes: most bytes of allocated data pages; at most the
- *	module's resident_max_bytes parameter
+ * @resident_bytes: most bytes of allocated data pages; above both its
+ *	current value and the module's resident_max_bytes parameter only
+ *	with CAP_SYS_RESOURCE (EPERM)
  * @stack_bytes: most bytes the stack may grow to, like RLIMIT_STACK
  *	(default 8 MiB; added in the memory release, 0 from older user
  *	space keeps the current value)

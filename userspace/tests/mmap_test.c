@@ -988,23 +988,58 @@ TEST(topdown_search_below_min_addr_eperm)
 	EXPECT_COUNTERS_ZERO();
 }
 
-/* A layout with mmap_min_addr 0 lets MAP_FIXED map page 0. */
-TEST(mmap_min_addr_zero_allows_page_zero)
+/*
+ * mmap_min_addr 0 in SET_LAYOUT asks for the default (64 KiB), as zero
+ * does in the other fields: page 0 is never mapped, in any layout.
+ */
+TEST(mmap_min_addr_zero_is_the_default)
 {
-	struct aspace_layout l;
-	__u64 a = 1;
+	static const __u32 layouts[] = {
+		LAYOUT_TOPDOWN_4L, LAYOUT_TOPDOWN_5L, LAYOUT_LEGACY_4L,
+		LAYOUT_LEGACY_5L,
+	};
+	struct aspace_layout l, exp;
+	struct asp_snap before;
+	unsigned int i;
+	__u64 a;
 	int fd;
 
+	for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+		fd = aspace_open(0);
+		ASSERT_LE(0, fd);
+		memset(&l, 0, sizeof(l));
+		l.flags = layouts[i];
+		ASSERT_EQ(0, aspace_set_layout(fd, &l));
+		ASSERT_EQ(0, aspace_get_layout(fd, &l));
+		layout_expected(layouts[i], &exp);
+		EXPECT_EQ(0, memcmp(&exp, &l, sizeof(l)));
+		EXPECT_EQ(DEF_MMAP_MIN_ADDR, l.mmap_min_addr);
+		SNAP(fd, &before);
+		EXPECT_EQ(-EPERM, aspace_mmap(fd, 0, PG, P_R,
+					      M_PRIV | M_FIXED, &a));
+		EXPECT_EQ(-EPERM, aspace_mmap(fd, 0, PG, P_R,
+					      M_PRIV | M_NOREPLACE, &a));
+		EXPECT_EQ(-EPERM, aspace_mmap(fd, DEF_MMAP_MIN_ADDR - PG, PG,
+					      P_R, M_PRIV | M_FIXED, &a));
+		EXPECT_UNCHANGED(fd, &before);
+		ASSERT_EQ(0, aspace_mmap(fd, DEF_MMAP_MIN_ADDR, PG, P_R,
+					 M_PRIV | M_FIXED, &a));
+		EXPECT_EQ(DEF_MMAP_MIN_ADDR, a);
+		close(fd);
+	}
+
+	/* The smallest there is, one page, still keeps page 0 free. */
 	fd = aspace_open(0);
 	ASSERT_LE(0, fd);
 	memset(&l, 0, sizeof(l));
+	l.mmap_min_addr = PG;
 	ASSERT_EQ(0, aspace_set_layout(fd, &l));
-	ASSERT_EQ(0, aspace_get_layout(fd, &l));
-	EXPECT_EQ(0, l.mmap_min_addr);
-	ASSERT_EQ(0, aspace_mmap(fd, 0, PG, P_R, M_PRIV | M_FIXED, &a));
-	EXPECT_EQ(0, a);
-	EXPECT_VMAS(fd, { 0, PG, V_R });
+	EXPECT_EQ(-EPERM, aspace_mmap(fd, 0, PG, P_R, M_PRIV | M_FIXED, &a));
+	ASSERT_EQ(0, aspace_mmap(fd, PG, PG, P_R, M_PRIV | M_FIXED, &a));
+	EXPECT_EQ(PG, a);
+	EXPECT_VMAS(fd, { PG, PAGES(2), V_R });
 	close(fd);
+	EXPECT_COUNTERS_ZERO();
 }
 
 /* Each mmap returns its address in the struct, other fields kept. */
