@@ -127,9 +127,6 @@ u64 asp_resident_max(void)
 }
 
 /**
-<<<<<<< HEAD
- * asp_mm_create_owned() - create an empty address space for an owner
-=======
  * asp_max_map_count() - the module's default VMA limit
  *
  * Raising a VMA limit above it needs CAP_SYS_RESOURCE.
@@ -142,8 +139,7 @@ u64 asp_max_map_count(void)
 }
 
 /**
- * asp_mm_create_levels() - create an empty address space
->>>>>>> limits-yield
+ * asp_mm_create_owned() - create an empty address space for an owner
  * @levels: 4 or 5 levels of page tables
  * @owner: the mm whose counters its pages count in (see above), or NULL
  *
