@@ -695,7 +695,7 @@ static void it_test_trace_faults(struct kunit *test)
 	it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + 2 * P);	/* reuse */
 	asp_get_limits(mm, &lim);
 	lim.resident_bytes = 3 * P;
-	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim), 0);
+	KUNIT_ASSERT_EQ(test, asp_set_limits(mm, &lim, true), 0);
 	KUNIT_EXPECT_EQ(test, asp_access(mm, ASPACE_ACCESS_WRITE, IT_X + 3 * P,
 					 1, NULL, &res), -ENOMEM);
 
