@@ -11,6 +11,10 @@
 #   make bench       aspace against the native system calls in a QEMU guest:
 #                    a table of both rates and their ratio, and
 #                    $(BUILD)/bench.csv (scripts/bench.sh)
+#   make fuzz        the fuzzer, then the stress run, in a QEMU guest with 4
+#                    CPUs (scripts/fuzz.sh): SECONDS=N of each (default 60),
+#                    STRESS_SECONDS=M for another stress time, SEED=S to
+#                    replay a seed (default random, printed)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -34,7 +38,7 @@ CC ?= gcc
 export BUILD
 
 .PHONY: all module userspace check demo deps clean sparse checkpatch kunit \
-	kunit-bench e2e bench
+	kunit-bench e2e bench fuzz
 
 all: module userspace
 
@@ -72,6 +76,13 @@ e2e: all
 bench: module
 	$(MAKE) -C userspace BUILD=$(BUILD) bench
 	scripts/bench.sh
+
+# Only what the guest needs, as for bench.
+fuzz: module
+	$(MAKE) -C userspace BUILD=$(BUILD) fuzz
+	scripts/fuzz.sh $(if $(SECONDS),--seconds $(SECONDS)) \
+		$(if $(STRESS_SECONDS),--stress-seconds $(STRESS_SECONDS)) \
+		$(if $(SEED),--seed $(SEED))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -8,8 +8,12 @@
 #   4. the KUnit suites pass in a UML kernel, and the aspace_mmu suite in
 #      an x86_64 kernel in QEMU, with 5- and 4-level paging (scripts/kunit.sh)
 #   5. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
-# and ends with one line "N passed, M failed" that counts every KUnit case
-# and every end-to-end test (a failed build or lint step counts as one
+#   6. a bounded run of the fuzzer and the stress run passes in a QEMU
+#      guest with 4 CPUs (scripts/fuzz.sh; FUZZ_SECONDS each, default 30;
+#      FUZZ_SEED to replay a seed)
+# and ends with the fuzz and stress summaries and one line "N passed, M
+# failed" that counts every KUnit case, every end-to-end test and the
+# fuzz and stress tests (a failed build or lint step counts as one
 # failure).
 set -euo pipefail
 
@@ -86,6 +90,14 @@ scripts/qemu-run.sh --tests 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "end-to-end (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end"
 
+step "fuzz and stress (QEMU, 4 CPUs)"
+log="$BUILD/fuzz.out"
+rc=0
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "fuzz (no summary)"
+[ "$rc" -eq 0 ] || fail "fuzz and stress"
+
 echo
+grep -E '^(fuzz|stress) summary: ' "$log" || true
 summary
 [ "$failed" -eq 0 ]

@@ -1796,7 +1796,8 @@ static void helper_check(const char *what, int err, const int *ok)
 
 static void helper_op(void)
 {
-	static const int e_map[] = { EINVAL, ENOMEM, EEXIST, 0 };
+	static const int e_map[] = { EINVAL, ENOMEM, EEXIST, EPERM, 0 };
+	static const int e_acc[] = { EINVAL, ENOMEM, 0 };
 	static const int e_rng[] = { EINVAL, ENOMEM, EAGAIN, 0 };
 	static const int e_qry[] = { ENOENT, 0 };
 	static const int e_rw[] = { EIO, ENOMEM, 0 };
@@ -1892,7 +1893,7 @@ static void helper_op(void)
 		       (unsigned long long)u.ac.addr,
 		       (unsigned long long)u.ac.length);
 		err = ioctl(UNDER_FD, ASPACE_IOC_ACCESS, &u) ? errno : 0;
-		helper_check("ACCESS", err, e_map + 1);
+		helper_check("ACCESS", err, e_acc);
 		if (!err && (u.ac.done > u.ac.length ||
 			     (u.ac.signo && u.ac.signo != SIGSEGV)))
 			helper_fail("ACCESS: done %llu of %llu, signal %d",
