@@ -23,13 +23,21 @@
  *    SCM_RIGHTS (and closed by the sender, or not), received with a
  *    control buffer that may be too small;
  *  - dup2 onto, and close of, a descriptor number a second thread of the
- *    worker (the helper) is using all the time: closed underneath it.
+ *    worker (the helper) is using all the time: closed underneath it;
+ *  - a struct on a page the helper makes read-only or unmapped at any
+ *    time (EFAULT after the call made its change: a clone's new
+ *    descriptor must not survive), O_RDONLY and O_WRONLY descriptors;
+ *  - forked children making long calls (MAP_POPULATE, eager clone,
+ *    MADV_POPULATE_*, big transfers, unmapping everything) killed with
+ *    SIGKILL in the middle of them.
  *
  * Every result is checked: the errno must be one the call documents, or
  * exactly the one it must be (struct-size rules, reserved fields, unknown
  * numbers), output structs must be sane and written only where allowed,
  * and on a descriptor no other thread or process can reach, a failed call
- * must leave the address space as it was.  After every batch the VMA
+ * must leave the address space as it was, and mmap, munmap and mprotect
+ * must change the mapped bytes as they say (a mapping that is not
+ * MAP_FIXED replaces nothing).  After every batch the VMA
  * listing (QUERY loop) and STATS must agree; every few seconds all workers
  * stop at a checkpoint and the parent compares the module's counters
  * (/sys/class/misc/aspace/) with the sum over the distinct address spaces
@@ -119,6 +127,7 @@ struct wshared {
 	unsigned long calls[NKINDS];
 	unsigned long helper_calls;
 	unsigned long ops;
+	unsigned long kills;
 	struct fz_errs errs;
 };
 
@@ -182,6 +191,9 @@ static struct worker {
 	unsigned char *none;	/* an unmapped (PROT_NONE) page */
 	unsigned char *rwbuf;	/* RWBUF_SIZE, then an unmapped page */
 	unsigned char *rwbuf2;	/* RWBUF_SIZE */
+	unsigned char *flap;	/* a page the helper makes RW, RO, PROT_NONE */
+	pthread_mutex_t flap_lock;
+	unsigned long kills;
 	__u64 edge[NSLOT][64];	/* VMA edges seen at the last check */
 	unsigned int nedge[NSLOT];
 	struct helper helper;
@@ -812,11 +824,12 @@ static int set_caps(int fd)
 	return fz_set_limits(fd, &lim);
 }
 
-static int open_capped(void)
+/* A new descriptor (@acc: O_RDWR, O_RDONLY or O_WRONLY), limits capped. */
+static int open_capped(int acc)
 {
 	int fd, ret;
 
-	fd = open(DEV_PATH, O_RDWR | (fz_one_in(&wk.rnd, 2) ? O_CLOEXEC : 0));
+	fd = open(DEV_PATH, acc | (fz_one_in(&wk.rnd, 2) ? O_CLOEXEC : 0));
 	if (fd < 0)
 		return -errno;
 	ret = set_caps(fd);
@@ -850,12 +863,16 @@ static void slot_put(int si, int fd, bool excl)
 /* A fresh address space in slot @si, maybe with a layout. */
 static void op_open(int si)
 {
+	static const int modes[] = {
+		O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDONLY,
+		O_WRONLY,
+	};
+	int acc = modes[fz_below(&wk.rnd, ARRAY_LEN(modes))], fd, ret;
 	struct aspace_layout lay;
-	int fd, ret;
 
-	fd = open_capped();
+	fd = open_capped(acc);
 	wk.calls[K_OPEN]++;
-	fz_log(&wk.log, "open into slot %d -> %d", si, fd);
+	fz_log(&wk.log, "open (mode %d) into slot %d -> %d", acc, si, fd);
 	if (fd < 0) {
 		fail("open %s: %s", DEV_PATH, strerror(-fd));
 		return;
@@ -981,13 +998,13 @@ static void check_fd(int fd, bool excl, int si)
 /* The ioctl fuzzer. */
 
 enum ptr_kind {
-	PK_GOOD, PK_MISALIGNED, PK_STRADDLE, PK_RO, PK_NULL, PK_NONE,
+	PK_GOOD, PK_MISALIGNED, PK_STRADDLE, PK_RO, PK_FLAP, PK_NULL, PK_NONE,
 	PK_KERNEL, PK_NONCANON, NPK
 };
 
 static const char * const ptr_names[NPK] = {
-	"good", "misaligned", "straddling", "read-only", "NULL", "unmapped",
-	"kernel", "non-canonical",
+	"good", "misaligned", "straddling", "read-only", "flapping", "NULL",
+	"unmapped", "kernel", "non-canonical",
 };
 
 /* Check the result of a successful call against what it returned. */
@@ -1137,6 +1154,56 @@ static void check_output(enum ioc_id id, int fd, bool excl,
 
 static void check_clone(int src, bool excl, int nfd, __u32 flags);
 
+/*
+ * The mapped bytes before and after a successful mmap, munmap or
+ * mprotect: a mapping that is not MAP_FIXED adds exactly its length (it
+ * replaces nothing), MAP_FIXED at most that, munmap only takes away,
+ * mprotect changes nothing.
+ */
+static void check_accounting(enum ioc_id id, int fd, const union anyst *k,
+			     const struct aspace_stats *pre)
+{
+	__u64 len = (k->mm.length + PG - 1) & ~(PG - 1), before, after;
+	struct aspace_stats post;
+	bool ok;
+	int ret;
+
+	if (id != I_MMAP)
+		len = (k->rg.length + PG - 1) & ~(PG - 1);
+	ret = fz_stats(fd, &post);
+	if (ret) {
+		fail("STATS after %s: %s", iocs[id].name, strerror(-ret));
+		return;
+	}
+	before = pre->mapped_bytes;
+	after = post.mapped_bytes;
+	switch (id) {
+	case I_MMAP:
+		if (k->mm.flags & MAP_FIXED_NOREPLACE ||
+		    !(k->mm.flags & MAP_FIXED))
+			ok = after == before + len &&
+			     post.nr_vmas <= pre->nr_vmas + 1;
+		else
+			ok = after >= before && after <= before + len;
+		break;
+	case I_MUNMAP:
+		ok = after <= before && after + len >= before &&
+		     post.nr_vmas <= pre->nr_vmas + 1 &&
+		     post.resident_pages <= pre->resident_pages;
+		break;
+	default:
+		ok = after == before && post.nr_vmas <= pre->nr_vmas + 2;
+		break;
+	}
+	if (!ok)
+		fail("%s of %llx bytes (flags %#x): mapped %llx -> %llx bytes, %llu -> %llu VMAs",
+		     iocs[id].name, (unsigned long long)len,
+		     id == I_MMAP ? k->mm.flags : 0,
+		     (unsigned long long)before, (unsigned long long)after,
+		     (unsigned long long)pre->nr_vmas,
+		     (unsigned long long)post.nr_vmas);
+}
+
 /* Adopt the descriptor a clone made. */
 static void adopt_clone(int src, bool excl, int nfd, __u32 flags)
 {
@@ -1167,7 +1234,9 @@ static void op_ioctl(int si, bool sane, bool under)
 	bool excl = !under && wk.slot[si].excl, known = true;
 	enum ptr_kind pk = PK_GOOD;
 	union anyst u, k, out;
+	struct aspace_stats pre;
 	struct snap s1, s2;
+	bool have_pre;
 	unsigned char *p = NULL;
 	__u64 r, uptr;
 
@@ -1236,8 +1305,11 @@ static void op_ioctl(int si, bool sane, bool under)
 
 	/* The pointer, and what the module can read and write there. */
 	r = sane ? 0 : fz_below(&wk.rnd, 100);
-	pk = r < 72 ? PK_GOOD : r < 78 ? PK_MISALIGNED : r < 84 ? PK_STRADDLE :
-	     r < 90 ? PK_RO : PK_NULL + fz_below(&wk.rnd, 4);
+	pk = r < 69 ? PK_GOOD : r < 72 ? PK_FLAP : r < 78 ? PK_MISALIGNED :
+	     r < 84 ? PK_STRADDLE : r < 90 ? PK_RO :
+	     PK_NULL + fz_below(&wk.rnd, 4);
+	if (pk == PK_FLAP && !opt.helper)
+		pk = PK_GOOD;
 	need = usize > ksize ? usize : ksize;
 	if (need > ARENA_SIZE - 64)
 		need = ARENA_SIZE - 64;
@@ -1270,12 +1342,21 @@ static void op_ioctl(int si, bool sane, bool under)
 		p = wk.ro + off;
 		avail = PG - off;
 		break;
+	case PK_FLAP:
+		off = need < PG ? PG - need : 0;
+		p = wk.flap + off;
+		avail = PG - off;
+		writable = avail;
+		break;
 	default:
 		break;
 	}
 	if (p) {
-		if (pk == PK_RO)
-			mprotect(wk.ro, PG, PROT_READ | PROT_WRITE);
+		if (pk == PK_FLAP)
+			pthread_mutex_lock(&wk.flap_lock);
+		if (pk == PK_RO || pk == PK_FLAP)
+			mprotect(pk == PK_RO ? wk.ro : wk.flap, PG,
+				 PROT_READ | PROT_WRITE);
 		/* the struct, a zero tail, a non-zero byte, then a canary */
 		memcpy(p, &u, ksize < avail ? ksize : avail);
 		if (avail > ksize) {
@@ -1294,6 +1375,8 @@ static void op_ioctl(int si, bool sane, bool under)
 			mprotect(wk.ro, PG, PROT_READ);
 		cmp_len = avail < CMP_MAX ? avail : CMP_MAX;
 		memcpy(before, p, cmp_len);
+		if (pk == PK_FLAP)
+			pthread_mutex_unlock(&wk.flap_lock);
 	}
 	uptr = p ? (uintptr_t)p : pk == PK_NULL ? 0 :
 	       pk == PK_NONE ? (uintptr_t)wk.none :
@@ -1323,6 +1406,12 @@ static void op_ioctl(int si, bool sane, bool under)
 	memcpy(&k, &u, usize < ksize ? usize : ksize);
 	if (!verdict)
 		verdict = handler_verdict(id, &k);
+	/* The helper changes the protection of that page at any time. */
+	if (pk == PK_FLAP) {
+		if (known)
+			verdict = ANY;
+		cmp_len = 0;
+	}
 
 	fz_log(&wk.log,
 	       "%s fd %d%s cmd %08x size %u ptr %s: %016llx %016llx %016llx %016llx %016llx",
@@ -1334,7 +1423,7 @@ static void op_ioctl(int si, bool sane, bool under)
 	       (unsigned long long)((__u64 *)&u)[4]);
 
 	/* A descriptor only this thread reaches: a failure changes nothing. */
-	if (excl && fz_one_in(&wk.rnd, 6)) {
+	if (excl && pk != PK_FLAP && fz_one_in(&wk.rnd, 6)) {
 		if (snap_take(fd, &s1, &list_b)) {
 			fail("snapshot of fd %d failed", fd);
 			return;
@@ -1342,6 +1431,11 @@ static void op_ioctl(int si, bool sane, bool under)
 	} else {
 		s1.l = NULL;
 	}
+
+	/* What a mapping call may change, on a descriptor only we reach. */
+	have_pre = excl && known && verdict == ANY &&
+		   (id == I_MMAP || id == I_MUNMAP || id == I_MPROTECT) &&
+		   !fz_stats(fd, &pre);
 
 	ret = ioctl(fd, cmd, (void *)(uintptr_t)uptr);
 	err = ret ? errno : 0;
@@ -1360,7 +1454,8 @@ static void op_ioctl(int si, bool sane, bool under)
 		     iocs[id].min_size, avail, ptr_names[pk]);
 		goto close_new;
 	}
-	if (err && verdict == ANY && !err_allowed(id, err)) {
+	if (err && verdict == ANY && !err_allowed(id, err) &&
+	    !(pk == PK_FLAP && (err == EFAULT || err == E2BIG))) {
 		fail("%s: unexpected %s", iocs[id].name, fz_errname(err));
 		return;
 	}
@@ -1400,8 +1495,16 @@ static void op_ioctl(int si, bool sane, bool under)
 		return;
 
 	memset(&out, 0, sizeof(out));
+	if (pk == PK_FLAP) {
+		pthread_mutex_lock(&wk.flap_lock);
+		mprotect(wk.flap, PG, PROT_READ | PROT_WRITE);
+	}
 	memcpy(&out, p, usize < ksize ? usize : ksize);
+	if (pk == PK_FLAP)
+		pthread_mutex_unlock(&wk.flap_lock);
 	check_output(id, fd, excl, &k, &out, usize);
+	if (have_pre)
+		check_accounting(id, fd, &k, &pre);
 	if (id == I_CLONE)
 		adopt_clone(fd, excl, out.cl.fd, k.cl.flags);
 	return;
@@ -1447,6 +1550,9 @@ static void check_clone(int src, bool excl, int nfd, __u32 flags)
 		     flags, list_b.n, list_a.n);
 		return;
 	}
+	/* the bytes: pread, so not through a write-only descriptor */
+	if ((fcntl(src, F_GETFL) & O_ACCMODE) == O_WRONLY)
+		n = 0;
 	for (j = 0; j < 4 && n; j++) {
 		i = fz_below(&wk.rnd, n);
 		addr = list_a.v[i].start +
@@ -1487,8 +1593,8 @@ static bool rw_errno_ok(int err)
 
 static void op_rw(int si, bool under)
 {
-	int fd = under ? UNDER_FD : wk.slot[si].fd, kind, err = 0;
-	bool excl = !under && wk.slot[si].excl;
+	int fd = under ? UNDER_FD : wk.slot[si].fd, kind, err = 0, acc;
+	bool excl = !under && wk.slot[si].excl, wrong_mode;
 	__u64 off = gen_addr(under ? -1 : si), count, r;
 	unsigned char *buf;
 	const char *what;
@@ -1509,8 +1615,11 @@ static void op_rw(int si, bool under)
 		buf = wk.none;
 	else
 		buf = (unsigned char *)(uintptr_t)KERNEL_PTR;
+	/* O_RDONLY and O_WRONLY descriptors too (the main thread's own fd) */
+	acc = fcntl(fd, F_GETFL);
+	acc = acc < 0 ? -1 : acc & O_ACCMODE;
 	kind = fz_below(&wk.rnd, 8);
-	if (kind == 7 && !excl)
+	if (kind == 7 && (!excl || acc != O_RDWR))
 		kind = 0;
 	if (buf == wk.rwbuf && fz_one_in(&wk.rnd, 4))
 		memset(buf, fz_rand(&wk.rnd), count < 256 ? count : 256);
@@ -1592,19 +1701,37 @@ static void op_rw(int si, bool under)
 	}
 	}
 	err = n < 0 ? errno : 0;
-	wk.calls[kind == 0 || kind == 2 || kind == 4 ? K_READ : K_WRITE]++;
+	r = kind == 0 || kind == 2 || kind == 4;	/* a read */
+	wk.calls[r ? K_READ : K_WRITE]++;
 	fz_count_err(&wk.errs, err);
 	fz_log(&wk.log, "%s fd %d%s at %llx count %llx buf %p -> %zd %s", what,
 	       fd, excl ? " (excl)" : "", (unsigned long long)off,
 	       (unsigned long long)count, (void *)buf, n,
 	       err ? fz_errname(err) : "");
-	if (n < 0 ? !rw_errno_ok(err) && !(under && err == EBADF) :
-	    (__u64)n > count) {
+	if (n < 0 ? !rw_errno_ok(err) && err != EBADF : (__u64)n > count) {
 		fail("%s at %llx count %llx: %zd %s", what,
 		     (unsigned long long)off, (unsigned long long)count, n,
 		     err ? fz_errname(err) : "");
 		return;
 	}
+	/*
+	 * A descriptor not open for this: EBADF; but the VFS refuses a
+	 * negative offset first, and imports the iovecs of preadv and
+	 * pwritev (EFAULT, EINVAL) before it looks at the mode.
+	 */
+	wrong_mode = acc == (r ? O_WRONLY : O_RDONLY);
+	if (!under && (wrong_mode ? err != EBADF &&
+		       !(kind != 2 && kind != 3 && (__s64)off < 0 &&
+			 err == EINVAL) &&
+		       !((kind == 4 || kind == 5) &&
+			 (err == EFAULT || err == EINVAL)) :
+		       err == EBADF)) {
+		fail("%s on a descriptor open with mode %d: %zd %s", what, acc,
+		     n, fz_errname(err));
+		return;
+	}
+	if (wrong_mode)
+		return;
 	/* Rules that leave no choice, for a buffer that is all there. */
 	if ((kind == 0 || kind == 1 || kind == 7) && buf >= wk.rwbuf &&
 	    buf <= wk.rwbuf + RWBUF_SIZE && count <= RWBUF_SIZE &&
@@ -1676,7 +1803,10 @@ static void op_send(void)
 	       drop ? "and close it" : "and keep it",
 	       ret ? fz_errname(ret) : "0");
 	if (ret) {
-		if (ret != EAGAIN && ret != ENOBUFS && ret != ETOOMANYREFS)
+		/* the next worker may be gone already at the end */
+		if (ret != EAGAIN && ret != ENOBUFS && ret != ETOOMANYREFS &&
+		    !((ret == ECONNREFUSED || ret == EPIPE) &&
+		      __atomic_load_n(&shm->stop, __ATOMIC_ACQUIRE)))
 			fail("sendmsg: %s", strerror(ret));
 		return;
 	}
@@ -1935,6 +2065,16 @@ static void *helper_main(void *arg)
 			usleep(10000);
 			continue;
 		}
+		/* The main thread may have a struct on this page. */
+		if (!h_rand(3)) {
+			static const int prots[] = {
+				PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
+			};
+
+			pthread_mutex_lock(&wk.flap_lock);
+			mprotect(wk.flap, PG, prots[h_rand(3)]);
+			pthread_mutex_unlock(&wk.flap_lock);
+		}
 		/* Nothing under UNDER_FD: wait for the main thread a little. */
 		if (fcntl(UNDER_FD, F_GETFD) < 0) {
 			usleep(200);
@@ -2025,6 +2165,105 @@ out:
 	helper_pause(false);
 }
 
+/*
+ * A forked child makes long calls on a descriptor it inherited until it
+ * is killed (SIGKILL) in the middle of one: populating, an eager clone,
+ * big transfers, unmapping everything.  The call must stop, leaving the
+ * address space consistent (the next check) and nothing behind when the
+ * child's descriptors go (the checkpoints and the end).
+ */
+static void child_long_calls(int fd, unsigned int what, __u64 seed)
+{
+	struct aspace_mmap m = {
+		.size = sizeof(m), .prot = PROT_READ | PROT_WRITE,
+		.flags = MAP_PRIVATE, .length = AS_CAP / 2,
+	};
+	struct aspace_madvise ma = {
+		.size = sizeof(ma), .addr = 0, .length = TASK47 - PG,
+	};
+	struct aspace_clone c = { .size = sizeof(c) };
+	struct aspace_range r = { .size = sizeof(r) };
+	__u64 rnd = seed;
+	int i;
+
+	for (;;) {
+		switch (what) {
+		case 0:
+			m.flags = MAP_PRIVATE | MAP_POPULATE;
+			if (!ioctl(fd, ASPACE_IOC_MMAP, &m)) {
+				r.addr = m.addr;
+				r.length = m.length;
+				ioctl(fd, ASPACE_IOC_MUNMAP, &r);
+			}
+			m.addr = 0;
+			break;
+		case 1:
+			c.flags = ASPACE_CLONE_EAGER;
+			if (!ioctl(fd, ASPACE_IOC_CLONE, &c))
+				close(c.fd);
+			break;
+		case 2:
+			ma.advice = fz_below(&rnd, 2) ? MADV_POPULATE_WRITE :
+							MADV_POPULATE_READ;
+			ioctl(fd, ASPACE_IOC_MADVISE, &ma);
+			ma.advice = MADV_DONTNEED;
+			ioctl(fd, ASPACE_IOC_MADVISE, &ma);
+			break;
+		case 3:
+			if (pwrite(fd, wk.rwbuf, RWBUF_SIZE,
+				   HOT + fz_below(&rnd, PAGES(HOT_PAGES))) < 0 &&
+			    pread(fd, wk.rwbuf, RWBUF_SIZE,
+				  HOT + fz_below(&rnd, PAGES(HOT_PAGES))) < 0)
+				usleep(1);
+			break;
+		default:
+			/* many small VMAs, then all of them at once */
+			for (i = 0; i < 64; i++) {
+				m.flags = MAP_PRIVATE | MAP_FIXED;
+				m.addr = HOT + PAGES(2 * i);
+				m.length = PG;
+				m.prot = fz_below(&rnd, 4);
+				ioctl(fd, ASPACE_IOC_MMAP, &m);
+			}
+			r.addr = 0;
+			r.length = TASK47 - PG;
+			ioctl(fd, ASPACE_IOC_MUNMAP, &r);
+			m.length = AS_CAP / 2;
+			m.addr = 0;
+			break;
+		}
+	}
+}
+
+static void op_kill(int si)
+{
+	static const char * const names[] = {
+		"populate", "eager clone", "transfer", "madvise", "unmap",
+	};
+	unsigned int what = fz_below(&wk.rnd, ARRAY_LEN(names));
+	__u64 delay = fz_below(&wk.rnd, 4000), seed = fz_rand(&wk.rnd);
+	int fd = wk.slot[si].fd, status;
+	pid_t pid;
+
+	fz_log(&wk.log, "fork a child to %s on fd %d, SIGKILL after %llu us",
+	       names[what], fd, (unsigned long long)delay);
+	pid = fork();
+	if (pid < 0) {
+		fail("fork: %s", strerror(errno));
+		return;
+	}
+	if (!pid) {
+		child_long_calls(fd, what == 3 ? 2 : what == 2 ? 3 : what,
+				 seed);
+		_exit(0);
+	}
+	usleep(delay);
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status))
+		fail("the child did not die of SIGKILL: status %#x", status);
+	wk.kills++;
+}
+
 /* A well-formed clone of slot @si. */
 static void op_clone(int si)
 {
@@ -2051,7 +2290,9 @@ static void one_op(void)
 	__u64 r = fz_below(&wk.rnd, 100);
 	int si = pick_slot();
 
-	if (r < 40)
+	if (fz_one_in(&wk.rnd, 250))
+		op_kill(si);		/* a fork each: rare */
+	else if (r < 40)
 		op_ioctl(si, false, false);
 	else if (r < 56)
 		op_rw(si, false);
@@ -2104,12 +2345,27 @@ static unsigned char *map_with_guard(size_t size, int prot)
 	return p;
 }
 
+/* A crash of the fuzzer itself: say where it was. */
+static void crash_handler(int sig)
+{
+	printf("# FAIL: worker %d (pid %d) got signal %d; seed 0x%llx\n",
+	       wk.id, getpid(), sig, (unsigned long long)opt.seed);
+	fz_log_dump(stdout, "the main thread", &wk.log);
+	if (opt.helper)
+		fz_log_dump(stdout, "the helper thread", &wk.helper.log);
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int worker_main(int id, const int *shared_fds, int sock_out,
 		       int sock_in)
 {
 	struct wshared *me = &shm->w[id];
 	int i, gen = 0;
 
+	signal(SIGSEGV, crash_handler);
+	signal(SIGBUS, crash_handler);
 	wk.id = id;
 	wk.rnd = fz_seed_state(opt.seed, 2 * id);
 	wk.helper.rnd = fz_seed_state(opt.seed, 2 * id + 1);
@@ -2120,7 +2376,10 @@ static int worker_main(int id, const int *shared_fds, int sock_out,
 	wk.none = map_with_guard(PG, PROT_NONE);
 	wk.rwbuf = map_with_guard(RWBUF_SIZE, PROT_READ | PROT_WRITE);
 	wk.rwbuf2 = map_with_guard(RWBUF_SIZE, PROT_READ | PROT_WRITE);
-	if (!wk.arena || !wk.ro || !wk.none || !wk.rwbuf || !wk.rwbuf2) {
+	wk.flap = map_with_guard(PG, PROT_READ | PROT_WRITE);
+	pthread_mutex_init(&wk.flap_lock, NULL);
+	if (!wk.arena || !wk.ro || !wk.none || !wk.rwbuf || !wk.rwbuf2 ||
+	    !wk.flap) {
 		fail("mapping the buffers: %s", strerror(errno));
 		return 1;
 	}
@@ -2173,6 +2432,7 @@ static int worker_main(int id, const int *shared_fds, int sock_out,
 		close(UNDER_FD);
 	memcpy(me->calls, wk.calls, sizeof(me->calls));
 	me->helper_calls = wk.helper.calls;
+	me->kills = wk.kills;
 	me->ops = wk.ops;
 	me->errs = wk.errs;
 	for (i = 0; i < FZ_NERR; i++)
@@ -2367,6 +2627,7 @@ static void parse_args(int argc, char **argv)
 static void print_summary(__u64 elapsed_ms)
 {
 	unsigned long calls[NKINDS] = { 0 }, total = 0, ops = 0, hcalls = 0;
+	unsigned long kills = 0;
 	static struct fz_errs errs;
 	char buf[1024];
 	size_t off = 0;
@@ -2379,6 +2640,7 @@ static void print_summary(__u64 elapsed_ms)
 			errs.n[k] += shm->w[i].errs.n[k];
 		ops += shm->w[i].ops;
 		hcalls += shm->w[i].helper_calls;
+		kills += shm->w[i].kills;
 	}
 	for (k = 0; k < NKINDS; k++) {
 		total += calls[k];
@@ -2388,11 +2650,11 @@ static void print_summary(__u64 elapsed_ms)
 	total += hcalls;
 	printf("# fuzz summary: seed 0x%llx, %u processes x %d descriptors%s, "
 	       "%llu s: %lu calls (%lu operations; %s; helper %lu), "
-	       "%lu checkpoints\n",
+	       "%lu children killed in a call, %lu checkpoints\n",
 	       (unsigned long long)opt.seed, opt.procs, NSLOT,
 	       opt.helper ? " + a helper thread each" : "",
 	       (unsigned long long)(elapsed_ms / 1000), total, ops, buf,
-	       hcalls, checkpoints);
+	       hcalls, kills, checkpoints);
 	fz_errs_str(&errs, buf, sizeof(buf));
 	printf("# fuzz summary: %lu successes; errors by errno: %s\n",
 	       errs.n[0], buf);
@@ -2427,7 +2689,7 @@ int main(int argc, char **argv)
 
 	wk.rnd = fz_seed_state(opt.seed, 1000);
 	for (i = 0; i < NSHARED; i++) {
-		shared_fds[i] = open_capped();
+		shared_fds[i] = open_capped(O_RDWR);
 		if (shared_fds[i] < 0) {
 			printf("not ok 1 fuzz # cannot open %s: %s\n",
 			       DEV_PATH, strerror(-shared_fds[i]));
