@@ -25,20 +25,33 @@
  * QUERY, STATS, limits and layout calls, clones closed at once; and a
  * clone of the descriptor sits under a fixed descriptor number (HOT_FD)
  * that the threads use and replace or close while others are using it.
- * Every result must be one the call documents.  At the end every region
- * is checked once more, the VMA listing must agree with STATS, and with
- * everything closed the module's counters must be zero.
+ * Every result must be one the call documents.
+ *
+ * One more thread stalls calls inside their copy from or to user memory
+ * (userfaultfd on the buffer of a pwrite, pread or ACCESS, or on the struct
+ * of an ioctl), sometimes closing the descriptor under them: while one is
+ * stalled, mmap, munmap, MADV_DONTNEED, STATS and clone of the same
+ * address space must still complete (no lock is held across a user
+ * copy), and once the fault is resolved the call must finish as if it had
+ * never waited.
+ *
+ * At the end every region is checked once more, the VMA listing must agree
+ * with STATS, and with everything closed the module's counters must be
+ * zero.
  *
  * Output is TAP (two tests) and a summary: operations, clones, bytes
  * checked, errors by errno, failures.  A failure prints the seed and the
  * thread's last operations.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/mman.h>
+#include <linux/userfaultfd.h>
 
 #include "fuzz_util.h"
 
@@ -53,6 +66,8 @@
 #define DEF_HEAP	0x555555555000ULL
 #define HOT_FD		1000
 #define MAX_ANON	8
+#define STALL_PAGES	4		/* the staller's area and buffer */
+#define PROBE_MS	30000		/* "blocked" if longer than this */
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -876,6 +891,372 @@ static void op_churn(struct sthread *t)
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * The staller: a call stopped inside its copy from or to user memory
+ * (userfaultfd on the buffer or struct) must hold no lock of the address
+ * space: mmap, munmap, clone and STATS on it go on meanwhile; and the
+ * descriptor may be closed under it.  "The address-space lock is never
+ * held across a copy to or from user memory" (Documentation/ioctls.md).
+ */
+
+enum { V_PWRITE, V_PREAD, V_STORE, V_LOAD, V_MMAP, V_CLONE, NV };
+
+static const char * const v_names[NV] = {
+	"pwrite", "pread", "ACCESS store", "ACCESS load",
+	"MMAP (struct)", "CLONE (struct)",
+};
+
+struct victim {
+	int kind;
+	int fd;
+	__u64 addr;
+	size_t len;
+	unsigned char *buf;
+	long long ret;
+	struct aspace_access a;
+	int done;
+};
+
+static struct {
+	pthread_t th;
+	struct sthread t;	/* its log, counters and random numbers */
+	int uffd;
+	unsigned char *region;	/* STALL_PAGES, registered with uffd */
+	unsigned char *data;	/* a page that resolves a fault */
+	unsigned long rounds;
+	unsigned long stalls;
+	unsigned long probes;
+	unsigned long closed;
+	const char *skipped;
+} stl;
+
+static __u64 stall_area(void)
+{
+	return OWN_BASE + opt.threads * OWN_STRIDE;
+}
+
+static void *victim_main(void *arg)
+{
+	struct victim *v = arg;
+
+	switch (v->kind) {
+	case V_PWRITE:
+		v->ret = pwrite(v->fd, v->buf, v->len, v->addr);
+		break;
+	case V_PREAD:
+		v->ret = pread(v->fd, v->buf, v->len, v->addr);
+		break;
+	case V_STORE:
+	case V_LOAD:
+		memset(&v->a, 0, sizeof(v->a));
+		v->a.size = sizeof(v->a);
+		v->a.kind = v->kind == V_STORE ? ASPACE_ACCESS_WRITE :
+						 ASPACE_ACCESS_READ;
+		v->a.addr = v->addr;
+		v->a.length = v->len;
+		v->a.buf = (uintptr_t)v->buf;
+		v->ret = ioctl(v->fd, ASPACE_IOC_ACCESS, &v->a);
+		break;
+	default:
+		v->ret = ioctl(v->fd, v->kind == V_MMAP ? ASPACE_IOC_MMAP :
+			       ASPACE_IOC_CLONE, v->buf);
+		break;
+	}
+	if (v->ret < 0)
+		v->ret = -errno;
+	__atomic_store_n(&v->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+struct probe {
+	int err;
+	const char *what;
+	int done;
+};
+
+/* Calls that take the address-space lock, for read and for write. */
+static void *probe_main(void *arg)
+{
+	struct probe *pr = arg;
+	struct sthread *t = &stl.t;
+	__u64 a = stall_area() + PAGES(STALL_PAGES + 1);
+	struct aspace_clone c = { .size = sizeof(c) };
+	struct aspace_stats st;
+
+	pr->what = "MMAP";
+	pr->err = st_mmap(t, main_fd, a, PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, NULL);
+	if (!pr->err) {
+		pr->what = "MUNMAP";
+		pr->err = st_range(t, main_fd, ASPACE_IOC_MUNMAP, a, PG, 0);
+	}
+	if (!pr->err) {
+		pr->what = "STATS";
+		pr->err = -fz_stats(main_fd, &st);
+	}
+	if (!pr->err) {
+		pr->what = "MADV_DONTNEED";
+		pr->err = st_madvise(t, main_fd, stall_area(),
+				     PAGES(STALL_PAGES), MADV_DONTNEED);
+	}
+	if (!pr->err) {
+		pr->what = "CLONE";
+		pr->err = do_ioctl(t, main_fd, ASPACE_IOC_CLONE, &c);
+		if (!pr->err)
+			close(c.fd);
+		else if (pr->err == ENOMEM)
+			pr->err = 0;
+	}
+	__atomic_store_n(&pr->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Resolve the fault at @addr: with @data (a page) or zeros. */
+static int stall_resolve(__u64 addr, const unsigned char *data)
+{
+	struct uffdio_copy cp = {
+		.dst = addr & ~(PG - 1), .src = (uintptr_t)data, .len = PG,
+	};
+	struct uffdio_zeropage zp = {
+		.range = { .start = addr & ~(PG - 1), .len = PG },
+	};
+	int ret;
+
+	ret = data ? ioctl(stl.uffd, UFFDIO_COPY, &cp) :
+		     ioctl(stl.uffd, UFFDIO_ZEROPAGE, &zp);
+	/* EEXIST: resolved already (a second fault on the same page) */
+	return ret && errno != EEXIST ? -errno : 0;
+}
+
+/* Wait for a fault of the victim; its address, or 0 if it finished. */
+static __u64 stall_wait(struct victim *v, int ms)
+{
+	struct pollfd pfd = { .fd = stl.uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	__u64 end = fz_now_ms() + ms;
+
+	while (fz_now_ms() < end) {
+		if (poll(&pfd, 1, 10) == 1 &&
+		    read(stl.uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+		    msg.event == UFFD_EVENT_PAGEFAULT)
+			return msg.arg.pagefault.address;
+		if (__atomic_load_n(&v->done, __ATOMIC_ACQUIRE))
+			return 0;
+	}
+	return ~0ULL;
+}
+
+/*
+ * The victim is stalled at @fault: the probes must finish; then the
+ * fault is resolved, which lets the victim go on (or the probes, if they
+ * were waiting for it after all).
+ */
+static void stall_probe(struct sthread *t, const struct victim *v,
+			__u64 fault)
+{
+	struct probe pr = { 0 };
+	__u64 start = fz_now_ms();
+	pthread_t pth;
+
+	if (pthread_create(&pth, NULL, probe_main, &pr)) {
+		fail(t, "pthread_create failed");
+		stall_resolve(fault, stl.data);
+		return;
+	}
+	while (!__atomic_load_n(&pr.done, __ATOMIC_ACQUIRE) &&
+	       fz_now_ms() < start + PROBE_MS)
+		usleep(1000);
+	if (!__atomic_load_n(&pr.done, __ATOMIC_ACQUIRE))
+		fail(t, "%s blocked for %d s while a %s was stalled in a copy "
+		     "from or to user memory (a lock held across a user copy?)",
+		     pr.what, PROBE_MS / 1000, v_names[v->kind]);
+	stall_resolve(fault, stl.data);
+	pthread_join(pth, NULL);
+	stl.probes++;
+	if (pr.err)
+		fail(t, "%s while a %s was stalled: %s", pr.what,
+		     v_names[v->kind], fz_errname(pr.err));
+}
+
+static void stall_round(struct sthread *t)
+{
+	unsigned char *data = stl.data;
+	struct victim v = { 0 };
+	union {
+		struct aspace_mmap m;
+		struct aspace_clone c;
+	} st;
+	pthread_t vth;
+	__u64 fault, i;
+	bool close_under = rnd(t, 3) == 0, probed = false;
+	unsigned char *back = t->buf2;
+
+	madvise(stl.region, PAGES(STALL_PAGES), MADV_DONTNEED);
+	v.kind = rnd(t, NV);
+	v.fd = main_fd;
+	if (close_under) {
+		struct aspace_clone c = { .size = sizeof(c) };
+
+		if (do_ioctl(t, main_fd, ASPACE_IOC_CLONE, &c))
+			return;
+		v.fd = c.fd;
+	}
+	v.len = 1 + rnd(t, PAGES(2));
+	v.addr = stall_area() + rnd(t, PAGES(STALL_PAGES) - v.len);
+	v.buf = stl.region + rnd(t, PAGES(STALL_PAGES) - v.len);
+	for (i = 0; i < PG; i++)
+		data[i] = fz_rand(&t->rnd);
+	if (v.kind == V_MMAP || v.kind == V_CLONE) {
+		/* the struct, on the page that is missing */
+		memset(&st, 0, sizeof(st));
+		if (v.kind == V_MMAP) {
+			st.m.size = sizeof(st.m);
+			st.m.prot = PROT_READ | PROT_WRITE;
+			st.m.flags = MAP_PRIVATE | MAP_FIXED;
+			st.m.addr = stall_area();
+			st.m.length = PAGES(STALL_PAGES);
+		} else {
+			st.c.size = sizeof(st.c);
+		}
+		v.buf = stl.region + PAGES(rnd(t, STALL_PAGES));
+		memcpy(data, &st, sizeof(st));
+	}
+	fz_log(&t->log, "stall %s on fd %d%s at %llx len %zu buf %p",
+	       v_names[v.kind], v.fd, close_under ? " (closed under it)" : "",
+	       (unsigned long long)v.addr, v.len, (void *)v.buf);
+	if (pthread_create(&vth, NULL, victim_main, &v)) {
+		fail(t, "pthread_create failed");
+		return;
+	}
+	stl.rounds++;
+	for (;;) {
+		fault = stall_wait(&v, PROBE_MS);
+		if (!fault)
+			break;
+		if (fault == ~0ULL) {
+			fail(t, "%s: neither a fault on its buffer nor done after %d s",
+			     v_names[v.kind], PROBE_MS / 1000);
+			/* let it go, to join it */
+			for (i = 0; i < STALL_PAGES; i++)
+				stall_resolve((uintptr_t)stl.region + PAGES(i),
+					      NULL);
+			break;
+		}
+		stl.stalls++;
+		if (!probed) {
+			/* Stalled in a user copy: the address space is free. */
+			probed = true;
+			if (close_under) {
+				close(v.fd);
+				stl.closed++;
+			}
+			stall_probe(t, &v, fault);
+			continue;
+		}
+		if (stall_resolve(fault, v.kind == V_PREAD ||
+				  v.kind == V_LOAD ? NULL : data)) {
+			fail(t, "resolving a userfault: %s", strerror(errno));
+			break;
+		}
+	}
+	pthread_join(vth, NULL);
+	if (t->failed)
+		goto out;
+
+	/* The call went through as if it had never waited. */
+	switch (v.kind) {
+	case V_PWRITE:
+	case V_STORE:
+		if (v.ret != (v.kind == V_PWRITE ? (long long)v.len : 0) ||
+		    (v.kind == V_STORE &&
+		     (v.a.signo || v.a.done != v.len))) {
+			fail(t, "stalled %s of %zu bytes: %lld (done %llu signo %d)",
+			     v_names[v.kind], v.len, v.ret,
+			     (unsigned long long)v.a.done, v.a.signo);
+			break;
+		}
+		/* what it wrote is what the buffer held */
+		if (st_pread(t, main_fd, back, v.len, v.addr) !=
+		    (ssize_t)v.len) {
+			fail(t, "pread after a stalled %s", v_names[v.kind]);
+			break;
+		}
+		if (!close_under)
+			for (i = 0; i < v.len; i++)
+				if (back[i] != v.buf[i]) {
+					fail(t, "stalled %s: byte %llu is %#x, the buffer had %#x",
+					     v_names[v.kind],
+					     (unsigned long long)i, back[i],
+					     v.buf[i]);
+					break;
+				}
+		break;
+	case V_PREAD:
+	case V_LOAD:
+		if (v.ret != (v.kind == V_PREAD ? (long long)v.len : 0) ||
+		    (v.kind == V_LOAD && (v.a.signo || v.a.done != v.len)))
+			fail(t, "stalled %s of %zu bytes: %lld",
+			     v_names[v.kind], v.len, v.ret);
+		break;
+	case V_MMAP:
+		if (v.ret)
+			fail(t, "stalled MMAP: %s", fz_errname(-v.ret));
+		break;
+	default:
+		memcpy(&st, v.buf, sizeof(st.c));
+		if (v.ret)
+			fail(t, "stalled CLONE: %s", fz_errname(-v.ret));
+		else
+			close(st.c.fd);
+		break;
+	}
+out:
+	if (close_under && !probed)
+		close(v.fd);
+}
+
+static void *staller_main(void *arg)
+{
+	struct sthread *t = arg;
+
+	while (!t->failed && fz_now_ms() < deadline &&
+	       !__atomic_load_n(&failures, __ATOMIC_RELAXED))
+		stall_round(t);
+	return NULL;
+}
+
+/* The staller's area in the address space and its uffd buffer. */
+static int stall_setup(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+
+	stl.t.id = opt.threads;
+	stl.t.rnd = fz_seed_state(opt.seed, opt.threads);
+	stl.t.kept_fd = -1;
+	stl.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (stl.uffd < 0 || ioctl(stl.uffd, UFFDIO_API, &api)) {
+		stl.skipped = "no userfaultfd";
+		return 0;
+	}
+	stl.region = mmap(NULL, PAGES(STALL_PAGES), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	stl.data = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stl.region == MAP_FAILED || stl.data == MAP_FAILED)
+		return errno;
+	reg.range.start = (uintptr_t)stl.region;
+	reg.range.len = PAGES(STALL_PAGES);
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(stl.uffd, UFFDIO_REGISTER, &reg)) {
+		stl.skipped = "userfaultfd registration failed";
+		return 0;
+	}
+	return st_mmap(&stl.t, main_fd, stall_area(), PAGES(STALL_PAGES),
+		       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, NULL);
+}
+
+/* ------------------------------------------------------------------ */
 
 static void one_op(struct sthread *t)
 {
@@ -1042,6 +1423,8 @@ int main(int argc, char **argv)
 				      PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_FIXED, NULL);
 	}
+	if (!err)
+		err = stall_setup();
 	if (err) {
 		printf("not ok 1 stress # setting up: %s\n", fz_errname(err));
 		return 1;
@@ -1055,8 +1438,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (!stl.skipped &&
+	    pthread_create(&stl.th, NULL, staller_main, &stl.t)) {
+		printf("not ok 1 stress # pthread_create failed\n");
+		return 1;
+	}
 	for (i = 0; i < opt.threads; i++)
 		pthread_join(ths[i].th, NULL);
+	if (!stl.skipped)
+		pthread_join(stl.th, NULL);
 
 	/* Quiet now: every region once more, and the listing. */
 	close(HOT_FD);
@@ -1098,6 +1488,16 @@ int main(int argc, char **argv)
 	       (unsigned long long)opt.seed, opt.threads,
 	       (unsigned long long)((fz_now_ms() - start) / 1000), total, buf,
 	       bytes >> 10, under);
+	if (stl.skipped)
+		printf("# stress summary: no stalled user copies: %s\n",
+		       stl.skipped);
+	else
+		printf("# stress summary: %lu calls stalled in a user copy "
+		       "(%lu faults; %lu with the descriptor closed under "
+		       "them), %lu times the address space was free meanwhile\n",
+		       stl.rounds, stl.stalls, stl.closed, stl.probes);
+	for (k = 0; k < FZ_NERR; k++)
+		errs.n[k] += stl.t.errs.n[k];
 	fz_errs_str(&errs, buf, sizeof(buf));
 	printf("# stress summary: %lu calls succeeded; errors by errno: %s\n",
 	       errs.n[0], buf);
