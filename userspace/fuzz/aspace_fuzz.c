@@ -102,12 +102,12 @@
 
 enum kind {
 	K_IOCTL, K_READ, K_WRITE, K_LSEEK, K_CLONE, K_OPEN, K_CLOSE, K_SEND,
-	K_RECV, K_DUP2, K_CHECK, NKINDS
+	K_RECV, K_DUP2, K_CHECK, K_MODEL, NKINDS
 };
 
 static const char * const kind_names[NKINDS] = {
 	"ioctl", "read", "write", "lseek", "clone", "open", "close", "send",
-	"recv", "dup2", "check",
+	"recv", "dup2", "check", "predicted",
 };
 
 /* What a worker reports of one descriptor at a checkpoint. */
@@ -1007,6 +1007,99 @@ static const char * const ptr_names[NPK] = {
 	"unmapped", "kernel", "non-canonical",
 };
 
+/* ------------------------------------------------------------------ */
+/* What the VMA listing says an access or a transfer does. */
+
+enum reach_how { R_LOAD, R_STORE, R_FETCH, R_PREAD, R_PWRITE };
+
+/* The VMA of a sorted listing that contains @a, or NULL. */
+static const struct fz_vma *vma_at(const struct fz_list *l, __u64 a)
+{
+	unsigned int lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a < l->v[mid].start)
+			hi = mid;
+		else if (a >= l->v[mid].end)
+			lo = mid + 1;
+		else
+			return &l->v[mid];
+	}
+	return NULL;
+}
+
+/*
+ * How far from @addr (at most @len bytes) the VMAs let @how go, and why
+ * it stops there (@code: SEGV_MAPERR, SEGV_ACCERR, or 0 if it does not):
+ * x86_64 without protection keys for accesses (a store needs PROT_WRITE,
+ * a fetch PROT_EXEC, a load any of the three), /proc/PID/mem for
+ * transfers (pread reads any mapped byte; pwrite writes private memory
+ * whatever its protection, shared memory only with PROT_WRITE).
+ */
+static __u64 reach(const struct fz_list *l, __u64 task_size,
+		   enum reach_how how, __u64 addr, __u64 len, int *code)
+{
+	const __u64 rwx = ASPACE_VMA_READ | ASPACE_VMA_WRITE | ASPACE_VMA_EXEC;
+	__u64 pos = addr, end = addr + len, f;
+	const struct fz_vma *v;
+	bool ok;
+
+	*code = 0;
+	while (pos < end) {
+		v = pos < task_size ? vma_at(l, pos) : NULL;
+		if (!v) {
+			*code = SEGV_MAPERR;
+			break;
+		}
+		f = v->flags;
+		ok = how == R_LOAD ? f & rwx :
+		     how == R_STORE ? f & ASPACE_VMA_WRITE :
+		     how == R_FETCH ? f & ASPACE_VMA_EXEC :
+		     how == R_PREAD ? true :
+		     !(f & ASPACE_VMA_SHARED) || f & ASPACE_VMA_WRITE;
+		if (!ok) {
+			*code = SEGV_ACCERR;
+			break;
+		}
+		pos = v->end < end ? v->end : end;
+	}
+	return pos - addr;
+}
+
+/* No stack in the listing: it could grow under an access. */
+static bool no_stack(const struct fz_list *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].flags & ASPACE_VMA_STACK)
+			return false;
+	return true;
+}
+
+/* The listing and task size of a private descriptor, for reach(). */
+static bool model_take(int fd, struct fz_list *l, __u64 *task_size)
+{
+	struct aspace_layout lay;
+
+	if (fz_list_vmas(fd, l) || fz_get_layout(fd, &lay))
+		return false;
+	*task_size = lay.task_size;
+	return true;
+}
+
+/* A page less than the resident limit: a transfer may stop for it. */
+static bool near_resident_limit(int fd)
+{
+	struct aspace_limits lim;
+	struct aspace_stats st;
+
+	if (fz_stats(fd, &st) || fz_get_limits(fd, &lim))
+		return true;
+	return st.resident_pages * PG + PAGES(2) > lim.resident_bytes;
+}
+
 /* Check the result of a successful call against what it returned. */
 static void check_output(enum ioc_id id, int fd, bool excl,
 			 const union anyst *in, const union anyst *out,
@@ -1233,10 +1326,13 @@ static void op_ioctl(int si, bool sane, bool under)
 	int fd = under ? UNDER_FD : wk.slot[si].fd, ret, err, verdict;
 	bool excl = !under && wk.slot[si].excl, known = true;
 	enum ptr_kind pk = PK_GOOD;
+	bool have_pre, have_model, have_dontneed;
+	unsigned char dn_before[64], dn_after[64];
+	__u64 task_size = 0, old_brk = 0;
 	union anyst u, k, out;
 	struct aspace_stats pre;
+	struct aspace_query dq;
 	struct snap s1, s2;
-	bool have_pre;
 	unsigned char *p = NULL;
 	__u64 r, uptr;
 
@@ -1436,6 +1532,24 @@ static void op_ioctl(int si, bool sane, bool under)
 	have_pre = excl && known && verdict == ANY &&
 		   (id == I_MMAP || id == I_MUNMAP || id == I_MPROTECT) &&
 		   !fz_stats(fd, &pre);
+	/* Where an access stops, from the VMAs (no stack that may grow). */
+	have_model = excl && known && verdict == ANY && id == I_ACCESS &&
+		     pk != PK_FLAP && k.ac.length &&
+		     (!k.ac.buf ||
+		      (k.ac.buf >= (uintptr_t)wk.rwbuf &&
+		       k.ac.length <= RWBUF_SIZE &&
+		       k.ac.buf - (uintptr_t)wk.rwbuf <=
+		       RWBUF_SIZE - k.ac.length)) &&
+		     fz_one_in(&wk.rnd, 2) &&
+		     model_take(fd, &list_b, &task_size) && no_stack(&list_b);
+	if (excl && known && !verdict && id == I_BRK && fz_brk(fd, 0, &old_brk))
+		old_brk = ~0ULL;
+	have_dontneed = excl && known && verdict == ANY && id == I_MADVISE &&
+			k.ma.advice == MADV_DONTNEED && pk != PK_FLAP &&
+			(fcntl(fd, F_GETFL) & O_ACCMODE) != O_WRONLY &&
+			!fz_query(fd, k.ma.addr, 0, &dq) &&
+			pread(fd, dn_before, sizeof(dn_before), k.ma.addr) ==
+			sizeof(dn_before);
 
 	ret = ioctl(fd, cmd, (void *)(uintptr_t)uptr);
 	err = ret ? errno : 0;
@@ -1505,6 +1619,47 @@ static void op_ioctl(int si, bool sane, bool under)
 	check_output(id, fd, excl, &k, &out, usize);
 	if (have_pre)
 		check_accounting(id, fd, &k, &pre);
+	if (have_model) {
+		static const enum reach_how hows[] = {
+			R_LOAD, R_STORE, R_FETCH,
+		};
+		__u64 done;
+		int code;
+
+		done = reach(&list_b, task_size, hows[k.ac.kind], k.ac.addr,
+			     k.ac.length, &code);
+		wk.calls[K_MODEL]++;
+		if (out.ac.done != done || out.ac.si_code != code)
+			fail("ACCESS kind %u %llx+%llx: done %llx code %d; "
+			     "the VMAs say done %llx code %d",
+			     k.ac.kind, (unsigned long long)k.ac.addr,
+			     (unsigned long long)k.ac.length,
+			     (unsigned long long)out.ac.done,
+			     out.ac.si_code, (unsigned long long)done, code);
+	}
+	if (id == I_BRK && old_brk && old_brk != ~0ULL &&
+	    out.brk.brk != k.brk.brk && out.brk.brk != old_brk)
+		fail("BRK %llx from %llx: %llx, neither",
+		     (unsigned long long)k.brk.brk,
+		     (unsigned long long)old_brk,
+		     (unsigned long long)out.brk.brk);
+	if (have_dontneed) {
+		bool shared = dq.vma_flags & ASPACE_VMA_SHARED;
+
+		wk.calls[K_MODEL]++;
+		if (pread(fd, dn_after, sizeof(dn_after), k.ma.addr) !=
+		    sizeof(dn_after))
+			fail("pread after MADV_DONTNEED at %llx: %s",
+			     (unsigned long long)k.ma.addr, strerror(errno));
+		else if (shared ? memcmp(dn_before, dn_after,
+					 sizeof(dn_after)) :
+			 dn_after[0] || memcmp(dn_after, dn_after + 1,
+					       sizeof(dn_after) - 1))
+			fail("MADV_DONTNEED at %llx (%s): the bytes are not %s",
+			     (unsigned long long)k.ma.addr,
+			     shared ? "shared" : "private",
+			     shared ? "the same" : "zeros");
+	}
 	if (id == I_CLONE)
 		adopt_clone(fd, excl, out.cl.fd, k.cl.flags);
 	return;
@@ -1528,6 +1683,7 @@ static void check_clone(int src, bool excl, int nfd, __u32 flags)
 	unsigned char a[64], b[64];
 	unsigned int i, j, n = 0;
 	ssize_t na, nb;
+	int ea, eb;
 	__u64 addr;
 	int ret;
 
@@ -1560,11 +1716,20 @@ static void check_clone(int src, bool excl, int nfd, __u32 flags)
 		if (addr > list_a.v[i].end - sizeof(a))
 			addr = list_a.v[i].end - sizeof(a);
 		na = pread(src, a, sizeof(a), addr);
+		ea = errno;
 		nb = pread(nfd, b, sizeof(b), addr);
+		eb = errno;
 		wk.calls[K_READ] += 2;
+		/* a shared page not there yet needs a page: resident limit */
+		if ((na < 0 && ea == ENOMEM && near_resident_limit(src)) ||
+		    (nb < 0 && eb == ENOMEM && near_resident_limit(nfd)))
+			continue;
 		if (na != sizeof(a) || nb != sizeof(b)) {
-			fail("pread at %llx: %zd from the source, %zd from the clone",
-			     (unsigned long long)addr, na, nb);
+			fail("pread at %llx: %zd (%s) from the source, "
+			     "%zd (%s) from the clone",
+			     (unsigned long long)addr, na,
+			     na < 0 ? fz_errname(ea) : "", nb,
+			     nb < 0 ? fz_errname(eb) : "");
 			return;
 		}
 		if (list_a.v[i].flags & ASPACE_VMA_WIPEONFORK)
@@ -1593,8 +1758,9 @@ static bool rw_errno_ok(int err)
 
 static void op_rw(int si, bool under)
 {
-	int fd = under ? UNDER_FD : wk.slot[si].fd, kind, err = 0, acc;
-	bool excl = !under && wk.slot[si].excl, wrong_mode;
+	int fd = under ? UNDER_FD : wk.slot[si].fd, kind, err = 0, acc, code;
+	bool excl = !under && wk.slot[si].excl, wrong_mode, predict;
+	__u64 task_size = 0, want;
 	__u64 off = gen_addr(under ? -1 : si), count, r;
 	unsigned char *buf;
 	const char *what;
@@ -1623,6 +1789,14 @@ static void op_rw(int si, bool under)
 		kind = 0;
 	if (buf == wk.rwbuf && fz_one_in(&wk.rnd, 4))
 		memset(buf, fz_rand(&wk.rnd), count < 256 ? count : 256);
+	/* How far it must get, from the VMAs (a private descriptor). */
+	predict = excl && (kind == 0 || kind == 1 || kind == 7) && count &&
+		  acc >= 0 && acc != (kind ? O_RDONLY : O_WRONLY) &&
+		  buf >= wk.rwbuf && count <= RWBUF_SIZE &&
+		  (__u64)(buf - wk.rwbuf) <= RWBUF_SIZE - count &&
+		  (__s64)off >= 0 && (__s64)(off + count) > 0 &&
+		  fz_one_in(&wk.rnd, 2) &&
+		  model_take(fd, &list_b, &task_size);
 
 	switch (kind) {
 	case 0:
@@ -1746,6 +1920,19 @@ static void op_rw(int si, bool under)
 			 (__s64)(off + count) > 0 && err != EIO)
 			fail("%s past the task size at %llx: %zd %s", what,
 			     (unsigned long long)off, n, fz_errname(err));
+	}
+	/* As far as the VMAs let it, unless the resident limit stopped it. */
+	if (predict) {
+		want = reach(&list_b, task_size, kind ? R_PWRITE : R_PREAD,
+			     off, count, &code);
+		wk.calls[K_MODEL]++;
+		if ((want ? n != (ssize_t)want : err != EIO) &&
+		    !((n < 0 ? err == ENOMEM : (__u64)n < want) &&
+		      near_resident_limit(fd)))
+			fail("%s at %llx count %llx: %zd %s; the VMAs say %llx bytes",
+			     what, (unsigned long long)off,
+			     (unsigned long long)count, n, fz_errname(err),
+			     (unsigned long long)want);
 	}
 	/* What was written reads back. */
 	if (kind == 7 && n > 0) {
@@ -2643,7 +2830,8 @@ static void print_summary(__u64 elapsed_ms)
 		kills += shm->w[i].kills;
 	}
 	for (k = 0; k < NKINDS; k++) {
-		total += calls[k];
+		if (k != K_MODEL)	/* results checked, not calls */
+			total += calls[k];
 		off += snprintf(buf + off, sizeof(buf) - off, "%s%s %lu",
 				k ? ", " : "", kind_names[k], calls[k]);
 	}
