@@ -51,7 +51,8 @@
  * Output is TAP (two tests: the fuzzing, the counters at the end) and a
  * summary: calls made, errors by errno, failures.  A failure prints the
  * seed, the worker and its last operations.  With --procs 1 --helper 0
- * the calls of a seed are the same on every run: --ops N stops after N.
+ * the calls of a seed are the same on every run (no children killed, no
+ * checkpoint but the last): --ops N stops after the batch reaching N.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -152,6 +153,16 @@ static struct {
 } opt = { .seconds = 30, .procs = 3, .helper = true };
 
 static struct shm *shm;
+
+/*
+ * One process, no helper thread: the calls depend on the seed alone, so
+ * nothing timing-dependent happens (no children killed, no checkpoint
+ * but the last).
+ */
+static bool replay(void)
+{
+	return opt.procs == 1 && !opt.helper;
+}
 
 /* ------------------------------------------------------------------ */
 /* A worker: one process, its main thread and its helper thread. */
@@ -2477,30 +2488,33 @@ static void one_op(void)
 	__u64 r = fz_below(&wk.rnd, 100);
 	int si = pick_slot();
 
-	if (fz_one_in(&wk.rnd, 250))
-		op_kill(si);		/* a fork each: rare */
-	else if (r < 40)
+	if (fz_one_in(&wk.rnd, 250)) {
+		/* a fork each: rare; timing-dependent, so not when replaying */
+		if (!replay())
+			op_kill(si);
+	} else if (r < 40) {
 		op_ioctl(si, false, false);
-	else if (r < 56)
+	} else if (r < 56) {
 		op_rw(si, false);
-	else if (r < 60)
+	} else if (r < 60) {
 		op_clone(si);
-	else if (r < 63)
+	} else if (r < 63) {
 		op_open(fz_below(&wk.rnd, NSLOT));
-	else if (r < 65)
+	} else if (r < 65) {
 		slot_close(fz_below(&wk.rnd, NSLOT));
-	else if (r < 69)
+	} else if (r < 69) {
 		op_send();
-	else if (r < 73)
+	} else if (r < 73) {
 		op_recv(false);
-	else if (r < 76)
+	} else if (r < 76) {
 		op_under();
-	else if (r < 92)
+	} else if (r < 92) {
 		op_ioctl(si, true, false);
-	else if (wk.under_open && r < 96)
+	} else if (wk.under_open && r < 96) {
 		op_ioctl(si, fz_one_in(&wk.rnd, 2), true);
-	else
+	} else {
 		op_rw(si, wk.under_open);
+	}
 	wk.ops++;
 }
 
@@ -2932,7 +2946,7 @@ int main(int argc, char **argv)
 			idle &= shm->w[i].idle;
 		if (fz_now_ms() >= deadline || (opt.ops && idle))
 			break;
-		if (fz_now_ms() >= next_cp) {
+		if (fz_now_ms() >= next_cp && !replay()) {
 			if (!parent_checkpoint())
 				break;
 			next_cp = fz_now_ms() + CP_MS;
