@@ -24,6 +24,10 @@
 #   make bench       aspace against the native system calls in a QEMU guest:
 #                    a table of both rates and their ratio, and
 #                    $(BUILD)/bench.csv (scripts/bench.sh)
+#   make fuzz        the fuzzer, then the stress run, in a QEMU guest with 4
+#                    CPUs (scripts/fuzz.sh): SECONDS=N of each (default 60),
+#                    STRESS_SECONDS=M for another stress time, SEED=S to
+#                    replay a seed (default random, printed)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -71,7 +75,7 @@ on_host = $(if $(DESTDIR),@:,)
 
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
 	kunit kunit-bench e2e bench install install-module install-udev \
-	install-userspace uninstall module-6.12 e2e-6.12
+	install-userspace uninstall module-6.12 e2e-6.12 fuzz
 
 all: module userspace
 
@@ -160,6 +164,13 @@ e2e-6.12: module-6.12 userspace
 bench: module
 	$(MAKE) -C userspace BUILD=$(BUILD) bench
 	scripts/bench.sh
+
+# Only what the guest needs, as for bench.
+fuzz: module
+	$(MAKE) -C userspace BUILD=$(BUILD) fuzz
+	scripts/fuzz.sh $(if $(SECONDS),--seconds $(SECONDS)) \
+		$(if $(STRESS_SECONDS),--stress-seconds $(STRESS_SECONDS)) \
+		$(if $(SEED),--seed $(SEED))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -17,8 +17,12 @@
 #   7. the end-to-end suite passes in a QEMU guest    (scripts/qemu-run.sh)
 #      running Debian's Linux 6.1, and in one running 6.12 (bookworm-backports);
 #      oom_test alone in a 6.1 guest with 384 MiB of memory
-# and ends with one line "N passed, M failed" that counts every KUnit case
-# and every end-to-end test (a failed build or lint step counts as one
+#   8. a bounded run of the fuzzer and the stress run passes in a QEMU
+#      guest with 4 CPUs (scripts/fuzz.sh; FUZZ_SECONDS each, default 30;
+#      FUZZ_SEED to replay a seed)
+# and ends with the fuzz and stress summaries and one line "N passed, M
+# failed" that counts every KUnit case, every end-to-end test and the
+# fuzz and stress tests (a failed build or lint step counts as one
 # failure).
 set -euo pipefail
 
@@ -169,6 +173,14 @@ scripts/qemu-run.sh --kver "$k612" --kernel "/boot/vmlinuz-$k612" \
 add_counts "$log" || fail "end-to-end on 6.12 (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end on 6.12"
 
+step "fuzz and stress (QEMU, 4 CPUs)"
+log="$BUILD/fuzz.out"
+rc=0
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" 2>&1 | tee "$log" || rc=$?
+add_counts "$log" || fail "fuzz (no summary)"
+[ "$rc" -eq 0 ] || fail "fuzz and stress"
+
 echo
+grep -E '^(fuzz|stress) summary: ' "$log" || true
 summary
 [ "$failed" -eq 0 ]

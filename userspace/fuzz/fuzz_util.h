@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the fuzzer (aspace_fuzz) and the stress run
+ * (aspace_stress) of /dev/aspace: a seeded random generator, a VMA
+ * listing by ASPACE_IOC_QUERY, the checks that the listing and
+ * ASPACE_IOC_STATS agree, the module's counters in sysfs, errno counting
+ * for the summary and a ring of the last operations for failure reports.
+ *
+ * Neither program uses the kselftest harness: both print TAP themselves
+ * (scripts/qemu-run.sh --tests parses it) and run for a bounded time.
+ */
+#ifndef _ASPACE_FUZZ_UTIL_H
+#define _ASPACE_FUZZ_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/aspace.h>
+
+/* The build defines __printf() as the format attribute (for -Wformat). */
+#ifndef __printf
+#define __printf(a, b)
+#endif
+
+#define PG		4096ULL
+#define PAGES(n)	((__u64)(n) * PG)
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define SYSFS_DIR	"/sys/class/misc/aspace/"
+
+/* The four module counters, in this order. */
+#define NR_COUNTERS	4
+static const char * const fz_counter_names[NR_COUNTERS] = {
+	"pages_data", "pages_pgtable", "vmas", "address_spaces",
+};
+
+/* Every ASPACE_VMA_* flag the module may report. */
+#define FZ_VMA_KNOWN	(ASPACE_VMA_READ | ASPACE_VMA_WRITE |		\
+			 ASPACE_VMA_EXEC | ASPACE_VMA_SHARED |		\
+			 ASPACE_VMA_HEAP | ASPACE_VMA_STACK |		\
+			 ASPACE_VMA_DONTFORK | ASPACE_VMA_WIPEONFORK)
+
+/* ------------------------------------------------------------------ */
+/* Random numbers: xorshift64*, one state per thread. */
+
+static inline __u64 fz_rand(__u64 *s)
+{
+	__u64 x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* A well-mixed non-zero state from a seed and a stream number. */
+static inline __u64 fz_seed_state(__u64 seed, __u64 stream)
+{
+	__u64 z = seed + 0x9e3779b97f4a7c15ULL * (stream + 1);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+/* Uniform in [0, n); n > 0. */
+static inline __u64 fz_below(__u64 *s, __u64 n)
+{
+	return fz_rand(s) % n;
+}
+
+/* True once in @n calls. */
+static inline bool fz_one_in(__u64 *s, __u64 n)
+{
+	return fz_below(s, n) == 0;
+}
+
+static inline __u64 fz_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* The module's counters. */
+
+static inline long long fz_read_counter(const char *name)
+{
+	char path[128];
+	long long val;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), SYSFS_DIR "%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%lld", &val);
+	fclose(f);
+	return n == 1 ? val : -1;
+}
+
+static inline void fz_read_counters(long long c[NR_COUNTERS])
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_COUNTERS; i++)
+		c[i] = fz_read_counter(fz_counter_names[i]);
+}
+
+/*
+ * Wait until every counter is zero (the last fput may finish a moment
+ * after the close that dropped it, on another task's way out).  Returns
+ * true if they all are; @c gets the last values read.
+ */
+static inline bool fz_counters_zero(long long c[NR_COUNTERS],
+				    unsigned int wait_ms)
+{
+	__u64 end = fz_now_ms() + wait_ms;
+	unsigned int i;
+	bool zero;
+
+	for (;;) {
+		fz_read_counters(c);
+		zero = true;
+		for (i = 0; i < NR_COUNTERS; i++)
+			zero &= c[i] == 0;
+		if (zero || fz_now_ms() >= end)
+			return zero;
+		usleep(20000);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Errno counting for the summary. */
+
+#define FZ_NERR		140
+
+struct fz_errs {
+	unsigned long n[FZ_NERR];	/* [0]: successes */
+};
+
+static inline void fz_count_err(struct fz_errs *e, int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= FZ_NERR)
+		err = FZ_NERR - 1;
+	e->n[err]++;
+}
+
+static inline const char *fz_errname(int err)
+{
+	static const struct { int e; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EIO, "EIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" },
+		{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
+		{ EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ ESPIPE, "ESPIPE" }, { EOVERFLOW, "EOVERFLOW" },
+		{ ENOTSOCK, "ENOTSOCK" },
+	};
+	static __thread char buf[16];
+	unsigned int i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < ARRAY_LEN(names); i++)
+		if (names[i].e == err)
+			return names[i].name;
+	snprintf(buf, sizeof(buf), "errno%d", err);
+	return buf;
+}
+
+/* "EINVAL 12, EFAULT 3" into @buf: the errors of @e, most frequent first. */
+static inline void fz_errs_str(const struct fz_errs *e, char *buf, size_t len)
+{
+	bool done[FZ_NERR] = { false };
+	size_t off = 0;
+	unsigned int i, best;
+
+	buf[0] = '\0';
+	for (;;) {
+		best = 0;
+		for (i = 1; i < FZ_NERR; i++)
+			if (!done[i] && e->n[i] && (!best || e->n[i] > e->n[best]))
+				best = i;
+		if (!best)
+			break;
+		done[best] = true;
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s %lu",
+				off ? ", " : "", fz_errname(best), e->n[best]);
+	}
+	if (!off)
+		snprintf(buf, len, "none");
+}
+
+/* ------------------------------------------------------------------ */
+/* The last operations of a thread, for a failure report. */
+
+#define FZ_LOG_LEN	64
+#define FZ_LOG_LINE	200
+
+struct fz_log {
+	unsigned long n;		/* operations logged so far */
+	char line[FZ_LOG_LEN][FZ_LOG_LINE];
+};
+
+static inline void __printf(2, 3)
+fz_log(struct fz_log *l, const char *fmt, ...)
+{
+	char *line = l->line[l->n % FZ_LOG_LEN];
+	va_list ap;
+	int off;
+
+	off = snprintf(line, FZ_LOG_LINE, "#%lu ", l->n);
+	va_start(ap, fmt);
+	vsnprintf(line + off, FZ_LOG_LINE - off, fmt, ap);
+	va_end(ap);
+	l->n++;
+}
+
+/* Append to the last line logged (the result of the operation). */
+static inline void __printf(2, 3)
+fz_log_more(struct fz_log *l, const char *fmt, ...)
+{
+	char *line;
+	size_t off;
+	va_list ap;
+
+	if (!l->n)
+		return;
+	line = l->line[(l->n - 1) % FZ_LOG_LEN];
+	off = strlen(line);
+	va_start(ap, fmt);
+	vsnprintf(line + off, FZ_LOG_LINE - off, fmt, ap);
+	va_end(ap);
+}
+
+static inline void fz_log_dump(FILE *f, const char *who,
+			       const struct fz_log *l)
+{
+	unsigned long i = l->n > FZ_LOG_LEN ? l->n - FZ_LOG_LEN : 0;
+
+	fprintf(f, "# last operations of %s (oldest first):\n", who);
+	for (; i < l->n; i++)
+		fprintf(f, "#   %s\n", l->line[i % FZ_LOG_LEN]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The VMA listing and the stats. */
+
+#define FZ_MAX_VMAS	4096
+
+struct fz_vma {
+	__u64 start;
+	__u64 end;
+	__u64 flags;
+	__u64 pgoff;
+	__u64 id;
+};
+
+struct fz_list {
+	unsigned int n;
+	struct fz_vma v[FZ_MAX_VMAS];
+};
+
+static inline int fz_query(int fd, __u64 addr, __u32 flags,
+			   struct aspace_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->query_flags = flags;
+	q->query_addr = addr;
+	return ioctl(fd, ASPACE_IOC_QUERY, q) ? -errno : 0;
+}
+
+static inline int fz_stats(int fd, struct aspace_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(fd, ASPACE_IOC_STATS, st) ? -errno : 0;
+}
+
+static inline int fz_get_layout(int fd, struct aspace_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->size = sizeof(*l);
+	return ioctl(fd, ASPACE_IOC_GET_LAYOUT, l) ? -errno : 0;
+}
+
+static inline int fz_get_limits(int fd, struct aspace_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->size = sizeof(*l);
+	return ioctl(fd, ASPACE_IOC_GET_LIMITS, l) ? -errno : 0;
+}
+
+static inline int fz_set_limits(int fd, const struct aspace_limits *l)
+{
+	struct aspace_limits c = *l;
+
+	c.size = sizeof(c);
+	return ioctl(fd, ASPACE_IOC_SET_LIMITS, &c) ? -errno : 0;
+}
+
+static inline int fz_brk(int fd, __u64 want, __u64 *got)
+{
+	struct aspace_brk b = { .size = sizeof(b), .brk = want };
+
+	if (ioctl(fd, ASPACE_IOC_BRK, &b))
+		return -errno;
+	*got = b.brk;
+	return 0;
+}
+
+/*
+ * Every VMA, by QUERY with COVERING_OR_NEXT from 0, each query starting
+ * at the end of the VMA before.  Returns 0 or -errno (-E2BIG: too many).
+ * Another thread may change the address space meanwhile: then the listing
+ * is a mix of states (a VMA may start before the end of the one before).
+ */
+static inline int fz_list_vmas(int fd, struct fz_list *l)
+{
+	struct aspace_query q;
+	__u64 addr = 0;
+	int ret;
+
+	l->n = 0;
+	for (;;) {
+		ret = fz_query(fd, addr, ASPACE_QUERY_COVERING_OR_NEXT, &q);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret)
+			return ret;
+		if (l->n == FZ_MAX_VMAS)
+			return -E2BIG;
+		l->v[l->n].start = q.vma_start;
+		l->v[l->n].end = q.vma_end;
+		l->v[l->n].flags = q.vma_flags;
+		l->v[l->n].pgoff = q.vma_page_offset;
+		l->v[l->n].id = q.vma_id;
+		l->n++;
+		if (q.vma_end <= addr)
+			return -EPROTO;		/* never moves on */
+		addr = q.vma_end;
+	}
+}
+
+static inline __u64 fz_pgtables(const struct aspace_stats *st)
+{
+	return st->pgtable_pages[0] + st->pgtable_pages[1] +
+	       st->pgtable_pages[2] + st->pgtable_pages[3] +
+	       st->pgtable_pages[4];
+}
+
+static inline bool fz_is_data(__u64 vflags)
+{
+	return (vflags & (ASPACE_VMA_WRITE | ASPACE_VMA_SHARED |
+			  ASPACE_VMA_STACK)) == ASPACE_VMA_WRITE;
+}
+
+/*
+ * Check one VMA of a listing on its own: sane bounds and flags.
+ * @why gets the reason; returns false if it is wrong.
+ */
+static inline bool fz_vma_plausible(const struct fz_vma *v, __u64 task_size,
+				    char *why, size_t len)
+{
+	if (v->start >= v->end || (v->start | v->end) & (PG - 1)) {
+		snprintf(why, len, "VMA %llx-%llx: empty or not page aligned",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end);
+		return false;
+	}
+	if (v->end > task_size) {
+		snprintf(why, len, "VMA %llx-%llx past the task size %llx",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end,
+			 (unsigned long long)task_size);
+		return false;
+	}
+	if (v->flags & ~(__u64)FZ_VMA_KNOWN) {
+		snprintf(why, len, "VMA %llx-%llx: unknown flags %llx",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end,
+			 (unsigned long long)v->flags);
+		return false;
+	}
+	if (!(v->flags & ASPACE_VMA_SHARED) && (v->id || v->pgoff)) {
+		snprintf(why, len, "private VMA %llx-%llx has id %llu off %llx",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end, (unsigned long long)v->id,
+			 (unsigned long long)v->pgoff);
+		return false;
+	}
+	if ((v->flags & ASPACE_VMA_SHARED) && !v->id) {
+		snprintf(why, len, "shared VMA %llx-%llx without an object id",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end);
+		return false;
+	}
+	if ((v->flags & ASPACE_VMA_SHARED) &&
+	    (v->flags & (ASPACE_VMA_HEAP | ASPACE_VMA_WIPEONFORK))) {
+		snprintf(why, len, "shared VMA %llx-%llx flagged %llx",
+			 (unsigned long long)v->start,
+			 (unsigned long long)v->end,
+			 (unsigned long long)v->flags);
+		return false;
+	}
+	return true;
+}
+
+/* The stats on their own: counts that cannot be. */
+static inline bool fz_stats_plausible(const struct aspace_stats *st, bool la57,
+				      __u64 task_size, char *why, size_t len)
+{
+	const __u64 *pt = st->pgtable_pages;
+
+	if (st->size != sizeof(*st)) {
+		snprintf(why, len, "stats size %u", st->size);
+		return false;
+	}
+	if ((st->mapped_bytes | st->data_bytes) & (PG - 1) ||
+	    st->data_bytes > st->mapped_bytes ||
+	    st->mapped_bytes > task_size ||
+	    st->nr_vmas > st->mapped_bytes / PG) {
+		snprintf(why, len, "stats: %llu VMAs, mapped %llx, data %llx",
+			 (unsigned long long)st->nr_vmas,
+			 (unsigned long long)st->mapped_bytes,
+			 (unsigned long long)st->data_bytes);
+		return false;
+	}
+	if (st->resident_pages > st->mapped_bytes / PG ||
+	    st->shared_pages > st->resident_pages) {
+		snprintf(why, len,
+			 "stats: resident %llu, shared %llu, mapped %llu pages",
+			 (unsigned long long)st->resident_pages,
+			 (unsigned long long)st->shared_pages,
+			 (unsigned long long)(st->mapped_bytes / PG));
+		return false;
+	}
+	if ((la57 && (pt[4] != 1 || pt[3] > 512)) ||
+	    (!la57 && (pt[4] != 0 || pt[3] != 1)) ||
+	    pt[2] > 512 * (pt[3] ? pt[3] : 1) || pt[1] > 512 * pt[2] ||
+	    pt[0] > 512 * pt[1]) {
+		snprintf(why, len,
+			 "stats (%s): page tables %llu %llu %llu %llu %llu",
+			 la57 ? "5-level" : "4-level",
+			 (unsigned long long)pt[0], (unsigned long long)pt[1],
+			 (unsigned long long)pt[2], (unsigned long long)pt[3],
+			 (unsigned long long)pt[4]);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A listing and stats taken with nobody else changing the address space:
+ * sorted, non-overlapping, and the stats count exactly what is listed.
+ */
+static inline bool fz_list_matches_stats(const struct fz_list *l,
+					 const struct aspace_stats *st,
+					 char *why, size_t len)
+{
+	__u64 bytes = 0, data = 0;
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i && l->v[i].start < l->v[i - 1].end) {
+			snprintf(why, len,
+				 "VMAs out of order or overlapping: %llx-%llx then %llx-%llx",
+				 (unsigned long long)l->v[i - 1].start,
+				 (unsigned long long)l->v[i - 1].end,
+				 (unsigned long long)l->v[i].start,
+				 (unsigned long long)l->v[i].end);
+			return false;
+		}
+		bytes += l->v[i].end - l->v[i].start;
+		if (fz_is_data(l->v[i].flags))
+			data += l->v[i].end - l->v[i].start;
+	}
+	if (l->n != st->nr_vmas || bytes != st->mapped_bytes ||
+	    data != st->data_bytes) {
+		snprintf(why, len,
+			 "listing: %u VMAs, %llx bytes, %llx data; stats: %llu VMAs, %llx mapped, %llx data",
+			 l->n, (unsigned long long)bytes,
+			 (unsigned long long)data,
+			 (unsigned long long)st->nr_vmas,
+			 (unsigned long long)st->mapped_bytes,
+			 (unsigned long long)st->data_bytes);
+		return false;
+	}
+	return true;
+}
+
+#endif /* _ASPACE_FUZZ_UTIL_H */
