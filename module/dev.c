@@ -157,11 +157,14 @@ struct asp_ucmd {
  * struct asp_ioctl_op - one ioctl of the table
  * @cmd: the ioctl number (its _IOC_SIZE is the current struct size)
  * @min_size: size of the first version of the struct
+ * @needs_write: changes the address space, so the descriptor must be open
+ *	for writing (-EBADF otherwise, as write(2) on a read-only file)
  * @execute: the handler; returns 0 or a negative errno
  */
 struct asp_ioctl_op {
 	unsigned int cmd;
 	unsigned int min_size;
+	bool needs_write;
 	int (*execute)(struct asp_ucmd *ucmd);
 };
 
@@ -233,6 +236,11 @@ static int asp_ioctl_brk(struct asp_ucmd *ucmd)
  * The new descriptor is reserved first and installed last, after the
  * struct naming it has been copied out (see asp_fops_ioctl()): a failure
  * anywhere leaves no descriptor behind.
+ *
+ * A clone needs a descriptor open for writing although it only reads
+ * the source: the clone shares the source's MAP_SHARED objects and comes
+ * back open for reading and writing, so a clone of a read-only
+ * descriptor could write the source's shared memory.
  */
 static int asp_ioctl_clone(struct asp_ucmd *ucmd)
 {
@@ -386,6 +394,16 @@ static int asp_ioctl_access(struct asp_ucmd *ucmd)
 		return -EINVAL;
 	if (a->buf && check_add_overflow(a->buf, a->length, &end))
 		return -EFAULT;
+	/*
+	 * A write changes the contents: the descriptor must be open for
+	 * writing.  A read or fetch returns them: open for reading, as
+	 * pread(2).  It may map the zero page, add page tables and set
+	 * Accessed bits, as a read through /proc/PID/mem may fault pages
+	 * in, but it changes no mapping and no byte.
+	 */
+	if (!(ucmd->file->f_mode & (a->kind == ASPACE_ACCESS_WRITE ?
+				    FMODE_WRITE : FMODE_READ)))
+		return -EBADF;
 	ret = asp_access_loop(ucmd, a, &res);
 	trace_aspace_access(ucmd->mm, a->kind, a->addr, a->length, res.done,
 			    res.si_code, ret);
@@ -572,42 +590,51 @@ static int asp_ioctl_clear_refs(struct asp_ucmd *ucmd)
 		.execute = _fn,						\
 	}
 
+/* An ioctl that changes the address space: open for writing only. */
+#define ASP_IOCTL_OP_W(_cmd, _fn, _struct, _last)			\
+	{								\
+		.cmd = _cmd,						\
+		.min_size = offsetofend(_struct, _last),		\
+		.needs_write = true,					\
+		.execute = _fn,						\
+	}
+
 static const struct asp_ioctl_op asp_ioctl_ops[] = {
 	ASP_IOCTL_OP(ASPACE_IOC_HANDSHAKE, asp_ioctl_handshake,
 		     struct aspace_handshake, reserved),
-	ASP_IOCTL_OP(ASPACE_IOC_MMAP, asp_ioctl_mmap, struct aspace_mmap,
-		     length),
-	ASP_IOCTL_OP(ASPACE_IOC_MUNMAP, asp_ioctl_munmap, struct aspace_range,
-		     length),
-	ASP_IOCTL_OP(ASPACE_IOC_MPROTECT, asp_ioctl_mprotect,
-		     struct aspace_range, length),
-	ASP_IOCTL_OP(ASPACE_IOC_BRK, asp_ioctl_brk, struct aspace_brk, brk),
-	ASP_IOCTL_OP(ASPACE_IOC_CLONE, asp_ioctl_clone, struct aspace_clone,
-		     reserved),
+	ASP_IOCTL_OP_W(ASPACE_IOC_MMAP, asp_ioctl_mmap, struct aspace_mmap,
+		       length),
+	ASP_IOCTL_OP_W(ASPACE_IOC_MUNMAP, asp_ioctl_munmap, struct aspace_range,
+		       length),
+	ASP_IOCTL_OP_W(ASPACE_IOC_MPROTECT, asp_ioctl_mprotect,
+		       struct aspace_range, length),
+	ASP_IOCTL_OP_W(ASPACE_IOC_BRK, asp_ioctl_brk, struct aspace_brk, brk),
+	ASP_IOCTL_OP_W(ASPACE_IOC_CLONE, asp_ioctl_clone, struct aspace_clone,
+		       reserved),
 	ASP_IOCTL_OP(ASPACE_IOC_QUERY, asp_ioctl_query, struct aspace_query,
 		     vma_id),
 	ASP_IOCTL_OP(ASPACE_IOC_GET_LAYOUT, asp_ioctl_get_layout,
 		     struct aspace_layout, task_size),
-	ASP_IOCTL_OP(ASPACE_IOC_SET_LAYOUT, asp_ioctl_set_layout,
-		     struct aspace_layout, task_size),
+	ASP_IOCTL_OP_W(ASPACE_IOC_SET_LAYOUT, asp_ioctl_set_layout,
+		       struct aspace_layout, task_size),
 	ASP_IOCTL_OP(ASPACE_IOC_GET_LIMITS, asp_ioctl_get_limits,
 		     struct aspace_limits, resident_bytes),
-	ASP_IOCTL_OP(ASPACE_IOC_SET_LIMITS, asp_ioctl_set_limits,
-		     struct aspace_limits, resident_bytes),
+	ASP_IOCTL_OP_W(ASPACE_IOC_SET_LIMITS, asp_ioctl_set_limits,
+		       struct aspace_limits, resident_bytes),
 	ASP_IOCTL_OP(ASPACE_IOC_STATS, asp_ioctl_stats, struct aspace_stats,
 		     cow_breaks),
 	ASP_IOCTL_OP(ASPACE_IOC_ACCESS, asp_ioctl_access, struct aspace_access,
 		     si_code),
-	ASP_IOCTL_OP(ASPACE_IOC_MADVISE, asp_ioctl_madvise,
-		     struct aspace_madvise, length),
+	ASP_IOCTL_OP_W(ASPACE_IOC_MADVISE, asp_ioctl_madvise,
+		       struct aspace_madvise, length),
 	ASP_IOCTL_OP(ASPACE_IOC_TRANSLATE, asp_ioctl_translate,
 		     struct aspace_translate, reserved),
 	ASP_IOCTL_OP(ASPACE_IOC_PTDUMP, asp_ioctl_ptdump, struct aspace_ptdump,
 		     pgtable_pages),
 	ASP_IOCTL_OP(ASPACE_IOC_PAGESCAN, asp_ioctl_pagescan,
 		     struct aspace_pagescan, nr_regions),
-	ASP_IOCTL_OP(ASPACE_IOC_CLEAR_REFS, asp_ioctl_clear_refs,
-		     struct aspace_clear_refs, end),
+	ASP_IOCTL_OP_W(ASPACE_IOC_CLEAR_REFS, asp_ioctl_clear_refs,
+		       struct aspace_clear_refs, end),
 };
 
 /*
@@ -647,6 +674,9 @@ static long asp_fops_ioctl(struct file *file, unsigned int cmd,
 	op = asp_ioctl_find(cmd);
 	if (!op)
 		return -ENOTTY;
+	/* Before anything is read: as write(2) on a read-only file. */
+	if (op->needs_write && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;

@@ -496,6 +496,24 @@ static bool cmd_writes_back(enum ioc_id id)
 	return _IOC_DIR(iocs[id].cmd) & _IOC_READ;
 }
 
+/* The calls that change the address space: EBADF on O_RDONLY. */
+static bool needs_write(enum ioc_id id)
+{
+	switch (id) {
+	case I_MMAP:
+	case I_MUNMAP:
+	case I_MPROTECT:
+	case I_BRK:
+	case I_CLONE:
+	case I_SET_LAYOUT:
+	case I_SET_LIMITS:
+	case I_MADVISE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool err_allowed(enum ioc_id id, int err)
 {
 	const int *e;
@@ -850,6 +868,9 @@ static int open_capped(int acc)
 	fd = open(DEV_PATH, acc | (fz_one_in(&wk.rnd, 2) ? O_CLOEXEC : 0));
 	if (fd < 0)
 		return -errno;
+	/* Read-only: no limits to set, and nothing can be mapped. */
+	if (acc == O_RDONLY)
+		return fd;
 	ret = set_caps(fd);
 	if (ret) {
 		close(fd);
@@ -895,7 +916,7 @@ static void op_open(int si)
 		fail("open %s: %s", DEV_PATH, strerror(-fd));
 		return;
 	}
-	if (fz_one_in(&wk.rnd, 3)) {
+	if (acc != O_RDONLY && fz_one_in(&wk.rnd, 3)) {
 		memset(&lay, 0, sizeof(lay));
 		lay.size = sizeof(lay);
 		lay.flags = fz_below(&wk.rnd, 8);
@@ -1341,7 +1362,7 @@ static void op_ioctl(int si, bool sane, bool under)
 	enum ioc_id id = fz_below(&wk.rnd, NIOC);
 	unsigned int ksize, usize, cmd, need, cmp_len = 0, dir;
 	size_t avail = 0, writable = 0, nzpos = SIZE_MAX, off;
-	int fd = under ? UNDER_FD : wk.slot[si].fd, ret, err, verdict;
+	int fd = under ? UNDER_FD : wk.slot[si].fd, ret, err, verdict, acc;
 	bool excl = !under && wk.slot[si].excl, known = true;
 	enum ptr_kind pk = PK_GOOD;
 	bool have_pre, have_model, have_dontneed;
@@ -1497,8 +1518,13 @@ static void op_ioctl(int si, bool sane, bool under)
 	       pk == PK_KERNEL ? KERNEL_PTR : NONCANON_PTR;
 
 	/* What the module must answer, as far as the rules decide it. */
+	acc = fcntl(fd, F_GETFL);
+	acc = acc < 0 ? -1 : acc & O_ACCMODE;
 	if (!known) {
 		verdict = -ENOTTY;
+	} else if (acc == O_RDONLY && needs_write(id)) {
+		/* A change through a read-only descriptor, before all else. */
+		verdict = -EBADF;
 	} else if (avail < 4) {
 		verdict = -EFAULT;
 	} else if (usize < iocs[id].min_size) {
@@ -1520,6 +1546,10 @@ static void op_ioctl(int si, bool sane, bool under)
 	memcpy(&k, &u, usize < ksize ? usize : ksize);
 	if (!verdict)
 		verdict = handler_verdict(id, &k);
+	/* ACCESS: a store needs FMODE_WRITE, a load or fetch FMODE_READ. */
+	if (id == I_ACCESS && (verdict == ANY || !verdict) && acc >= 0 &&
+	    acc != O_RDWR && acc == (k.ac.kind == 1 ? O_RDONLY : O_WRONLY))
+		verdict = -EBADF;
 	/* The helper changes the protection of that page at any time. */
 	if (pk == PK_FLAP) {
 		if (known)
@@ -1587,7 +1617,8 @@ static void op_ioctl(int si, bool sane, bool under)
 		goto close_new;
 	}
 	if (err && verdict == ANY && !err_allowed(id, err) &&
-	    !(pk == PK_FLAP && (err == EFAULT || err == E2BIG))) {
+	    !(pk == PK_FLAP && (err == EFAULT || err == E2BIG)) &&
+	    !(err == EBADF && acc != O_RDWR)) {
 		fail("%s: unexpected %s", iocs[id].name, fz_errname(err));
 		return;
 	}
