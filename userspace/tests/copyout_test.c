@@ -13,13 +13,16 @@
  * that is 0xA5 after the first run and 0x5A after the second was not
  * written: a leak of whatever the buffer held, which for a kernel buffer
  * would be kernel memory.  Every size is tried: the first version of the
- * struct, the current one, and a larger one with a zero tail.
+ * struct, the current one, and a larger one with a zero tail.  The
+ * introspection ioctls (TRANSLATE, PTDUMP, PAGESCAN) too, and the arrays
+ * PTDUMP and PAGESCAN fill, element by element.
  */
 #include <signal.h>
 #include <stddef.h>
 
 #include "kselftest_harness.h"
 #include "aspace_test_util.h"
+#include "aspace_introspect_util.h"
 
 #define F		FIXED_AREA
 #define BUF_SIZE	256
@@ -43,7 +46,7 @@ struct copyout_case {
 	unsigned long cmd;
 	unsigned int ksize;	/* the current struct */
 	unsigned int min_size;	/* its first version */
-	struct in_field in[4];
+	struct in_field in[12];
 	unsigned int nr_in;
 	/* Reserved fields, 0 on the way in and out: offsets of __u32s. */
 	unsigned int zero[2];
@@ -122,6 +125,47 @@ static const struct copyout_case cases[] = {
 		.min_size = offsetof(struct aspace_limits, stack_bytes),
 		.zero = { offsetof(struct aspace_limits, reserved) },
 		.nr_zero = 1,
+	},
+	{
+		/* As root: with the frames and table addresses. */
+		.name = "TRANSLATE", .cmd = ASPACE_IOC_TRANSLATE,
+		.ksize = sizeof(struct aspace_translate),
+		.min_size = sizeof(struct aspace_translate),
+		.in = { IN32(aspace_translate, flags, 0),
+			IN64(aspace_translate, addr, F) },
+		.nr_in = 2,
+		.zero = { offsetof(struct aspace_translate, reserved) },
+		.nr_zero = 1,
+	},
+	{
+		/* No array: the counts, walk_end and table pages only. */
+		.name = "PTDUMP", .cmd = ASPACE_IOC_PTDUMP,
+		.ksize = sizeof(struct aspace_ptdump),
+		.min_size = sizeof(struct aspace_ptdump),
+		.in = { IN32(aspace_ptdump, flags, 0),
+			IN64(aspace_ptdump, start, 0),
+			IN64(aspace_ptdump, end, F + PAGES(32)),
+			IN64(aspace_ptdump, mask, 0),
+			IN64(aspace_ptdump, vec, 0),
+			IN64(aspace_ptdump, vec_len, 0) },
+		.nr_in = 6,
+	},
+	{
+		.name = "PAGESCAN", .cmd = ASPACE_IOC_PAGESCAN,
+		.ksize = sizeof(struct aspace_pagescan),
+		.min_size = sizeof(struct aspace_pagescan),
+		.in = { IN32(aspace_pagescan, flags, 0),
+			IN64(aspace_pagescan, start, F),
+			IN64(aspace_pagescan, end, F + PAGES(32)),
+			IN64(aspace_pagescan, vec, 0),
+			IN64(aspace_pagescan, vec_len, 0),
+			IN64(aspace_pagescan, max_pages, 0),
+			IN64(aspace_pagescan, category_inverted, 0),
+			IN64(aspace_pagescan, category_mask, 0),
+			IN64(aspace_pagescan, category_anyof_mask, 0),
+			IN64(aspace_pagescan, return_mask,
+			     ASPACE_PAGE_CATEGORIES) },
+		.nr_in = 10,
 	},
 	{
 		.name = "STATS", .cmd = ASPACE_IOC_STATS,
@@ -336,6 +380,85 @@ TEST_F(copyout, access_out_fields)
 	EXPECT_EQ(0, a.fault_addr);
 	EXPECT_EQ(0, a.signo);
 	EXPECT_EQ(0, a.si_code);
+}
+
+/*
+ * The arrays of PTDUMP and PAGESCAN, filled in kernel memory and copied
+ * out: every byte of every element reported is set (padding and reserved
+ * fields included), and nothing past the last one is written.
+ */
+static bool check_vec(int fd, bool scan, unsigned char pat,
+		      unsigned char *vec, size_t bytes, __u64 *nr)
+{
+	union {
+		struct aspace_ptdump d;
+		struct aspace_pagescan p;
+	} u;
+	size_t esize = scan ? sizeof(struct aspace_page_region) :
+			      sizeof(struct aspace_ptdump_entry);
+
+	memset(vec, pat, bytes);
+	memset(&u, 0, sizeof(u));
+	if (scan) {
+		u.p.size = sizeof(u.p);
+		u.p.start = F;
+		u.p.end = F + PAGES(32);
+		u.p.return_mask = ASPACE_PAGE_CATEGORIES;
+		u.p.vec = (uintptr_t)vec;
+		u.p.vec_len = bytes / esize;
+		if (aspace_ioctl(fd, ASPACE_IOC_PAGESCAN, &u.p))
+			return false;
+		*nr = u.p.nr_regions;
+	} else {
+		u.d.size = sizeof(u.d);
+		u.d.flags = ASPACE_PTDUMP_HOLES;
+		u.d.end = F + PAGES(32);
+		u.d.vec = (uintptr_t)vec;
+		u.d.vec_len = bytes / esize;
+		if (aspace_ioctl(fd, ASPACE_IOC_PTDUMP, &u.d))
+			return false;
+		*nr = u.d.nr_entries;
+	}
+	return *nr && *nr <= bytes / esize;
+}
+
+TEST_F(copyout, introspection_arrays)
+{
+	static unsigned char a[4096], b[4096];
+	const size_t esizes[2] = {
+		sizeof(struct aspace_ptdump_entry),
+		sizeof(struct aspace_page_region),
+	};
+	__u64 na, nb;
+	size_t i, n;
+	int scan;
+
+	for (scan = 0; scan < 2; scan++) {
+		ASSERT_TRUE(check_vec(self->fd, scan, PAT_A, a, sizeof(a),
+				      &na));
+		ASSERT_TRUE(check_vec(self->fd, scan, PAT_B, b, sizeof(b),
+				      &nb));
+		ASSERT_EQ(na, nb);
+		n = na * esizes[scan];
+		for (i = 0; i < n; i++) {
+			if (a[i] == PAT_A && b[i] == PAT_B)
+				fprintf(stderr, "# %s: byte %zu not written\n",
+					scan ? "PAGESCAN" : "PTDUMP", i);
+			EXPECT_FALSE(a[i] == PAT_A && b[i] == PAT_B);
+			EXPECT_EQ(a[i], b[i]);
+		}
+		/* Reserved fields of a PTDUMP entry: 0. */
+		if (!scan) {
+			struct aspace_ptdump_entry *e = (void *)a;
+
+			for (i = 0; i < na; i++)
+				EXPECT_EQ(0, e[i].reserved);
+		}
+		for (i = n; i < sizeof(a); i++)
+			if (a[i] != PAT_A)
+				break;
+		EXPECT_EQ(sizeof(a), i);
+	}
 }
 
 /* The ioctls that copy nothing out leave the caller's struct alone. */
