@@ -4,7 +4,7 @@
  * threat model"):
  *
  *  - the node as the module makes it: 0660 root:root (the udev rule
- *    gives it the group aspace, udev_test checks that), dev_mode 0660;
+ *    gives it the group aspace, modload_test checks that), dev_mode 0660;
  *  - a descriptor open only for reading observes and changes nothing:
  *    every changing ioctl fails with EBADF, as write(2) on a read-only
  *    file, also after the descriptor is passed with SCM_RIGHTS to
