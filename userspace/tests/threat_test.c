@@ -162,7 +162,7 @@ static int call(int fd, int i)
 	case I_CR:
 		return clear_refs(fd, F, F + PAGES(4), ASPACE_CLEAR_ACCESSED);
 	}
-	return -ENOSYS;
+	return -EINVAL;
 }
 
 /* A readable-writable-executable range at F of 4 pages, written. */
