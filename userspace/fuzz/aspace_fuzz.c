@@ -817,7 +817,9 @@ static int snap_take(int fd, struct snap *s, struct fz_list *l)
 		ret = fz_get_layout(fd, &s->lay);
 	if (!ret)
 		ret = fz_get_limits(fd, &s->lim);
-	if (!ret)
+	/* BRK, even a query, needs a descriptor open for writing. */
+	s->brk = 0;
+	if (!ret && (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
 		ret = fz_brk(fd, 0, &s->brk);
 	/* Pages a clone elsewhere lets go of change this one. */
 	s->st.shared_pages = 0;
@@ -858,6 +860,15 @@ static int set_caps(int fd)
 	if (lim.stack_bytes > STACK_CAP)
 		lim.stack_bytes = STACK_CAP;
 	return fz_set_limits(fd, &lim);
+}
+
+/*
+ * Open only for reading: nothing can change its address space (it can
+ * be neither written nor cloned, and each open is a new, empty one).
+ */
+static bool fd_read_only(int fd)
+{
+	return (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
 }
 
 /* A new descriptor (@acc: O_RDWR, O_RDONLY or O_WRONLY), limits capped. */
@@ -1022,7 +1033,8 @@ static void check_fd(int fd, bool excl, int si)
 		}
 	}
 	/* Keep the address space small: unmap everything now and then. */
-	if (st.nr_vmas > 200 || fz_one_in(&wk.rnd, 16)) {
+	if (!fd_read_only(fd) &&
+	    (st.nr_vmas > 200 || fz_one_in(&wk.rnd, 16))) {
 		struct aspace_range r = {
 			.size = sizeof(r), .addr = 0, .length = lay.task_size,
 		};
@@ -2506,6 +2518,7 @@ static void op_clone(int si)
 	struct aspace_clone c = {
 		.size = sizeof(c), .flags = fz_below(&wk.rnd, 4),
 	};
+	bool ro;
 	int err;
 
 	fz_log(&wk.log, "clone fd %d%s flags %u", wk.slot[si].fd,
@@ -2515,8 +2528,10 @@ static void op_clone(int si)
 	fz_count_err(&wk.errs, err);
 	fz_log_more(&wk.log, " -> %s fd %d", err ? fz_errname(err) : "0",
 		    c.fd);
-	if (err && err != ENOMEM && err != EMFILE)
-		fail("CLONE: %s", fz_errname(err));
+	/* A descriptor not open for writing: EBADF, and only then. */
+	ro = (fcntl(wk.slot[si].fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
+	if (ro ? err != EBADF : err && err != ENOMEM && err != EMFILE)
+		fail("CLONE: %s", err ? fz_errname(err) : "success");
 	else if (!err)
 		adopt_clone(wk.slot[si].fd, wk.slot[si].excl, c.fd, c.flags);
 }
@@ -2567,7 +2582,7 @@ static void check_all(void)
 		check_fd(UNDER_FD, false, -1);
 	for (i = 0; i < NSLOT && !wk.failed; i++)
 		if (wk.slot[i].fd >= 0 && fz_one_in(&wk.rnd, 4) &&
-		    set_caps(wk.slot[i].fd))
+		    !fd_read_only(wk.slot[i].fd) && set_caps(wk.slot[i].fd))
 			fail("setting the limits of fd %d", wk.slot[i].fd);
 }
 
