@@ -311,11 +311,11 @@ static void check_pages(struct run *r, const struct op *op, struct space *sp,
 	}
 	if (!count && scan.nr_regions) {
 		aspace_page_categories_str(reg.categories, cats, sizeof(cats));
-		run_fail(r, op, "expect pageflags of %s: 0x%llx-0x%llx (%llu pages) "
+		pages = (reg.end - reg.start) / PAGE_SIZE;
+		run_fail(r, op, "expect pageflags of %s: 0x%llx-0x%llx (%llu page%s) "
 			 "is %s", sp->name, (unsigned long long)reg.start,
-			 (unsigned long long)reg.end,
-			 (unsigned long long)((reg.end - reg.start) / PAGE_SIZE),
-			 cats);
+			 (unsigned long long)reg.end, (unsigned long long)pages,
+			 pages == 1 ? "" : "s", cats);
 		return;
 	}
 	r->nexpect++;
