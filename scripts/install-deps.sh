@@ -30,8 +30,9 @@ PKGS=(linux-headers-amd64 linux-image-amd64 linux-source-6.1
       qemu-system-x86 busybox-static cpio kmod ccache sparse
       bc flex bison libelf-dev libssl-dev python3 gcc g++ make perl
       libc6-dev xz-utils)
-# make check's install and DKMS tests (openssl: dkms's signing key).
-PKGS+=(dkms pkgconf openssl)
+# make check's install and DKMS tests (openssl: dkms's signing key), and
+# its check of the man pages (man --warnings runs groff).
+PKGS+=(dkms pkgconf openssl man-db groff-base)
 
 missing=()
 for p in "${PKGS[@]}"; do
