@@ -24,8 +24,9 @@
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
 #   make bench       aspace against the native system calls in a QEMU guest:
-#                    a table of both rates and their ratio, and
-#                    $(BUILD)/bench.csv (scripts/bench.sh)
+#                    a table of both rates and their ratio,
+#                    $(BUILD)/bench.csv and its plot $(BUILD)/bench.svg
+#                    (scripts/bench.sh; gnuplot from install-deps.sh --bench)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
