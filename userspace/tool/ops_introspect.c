@@ -331,11 +331,14 @@ int expect_pageflags(struct run *r, const struct op *op, struct space *sp)
 	struct aspace_pagescan want = { 0 };
 	__u64 start, end, npages = 0;
 	bool count = false;
-	int i = 3;
+	int i = 3, n;
 
-	if (op->argc < 4 || range_words(r, op, 1, sp, &start, &end) != 2) {
-		if (op->argc < 4)
-			run_error(r, op, "usage: expect pageflags ADDR LEN [pages=N] CAT|!CAT...");
+	n = op->argc < 4 ? 0 : range_words(r, op, 1, sp, &start, &end);
+
+	if (n < 0)
+		return -1;
+	if (n != 2) {
+		run_error(r, op, "usage: expect pageflags ADDR LEN [pages=N] CAT|!CAT...");
 		return -1;
 	}
 	if (!strncmp(op->argv[i], "pages=", 6)) {
