@@ -7,11 +7,13 @@
 #   make install     install them (DESTDIR, PREFIX=/usr/local): the module
 #                    into /lib/modules/VERSION/updates (then depmod), a udev
 #                    rule for /dev/aspace (group aspace, mode 0660; the group
-#                    is created), libaspace, linux/aspace.h, aspacectl
+#                    is created), libaspace, linux/aspace.h, aspacectl,
+#                    the man pages aspacectl(1) and libaspace(3), the
+#                    example scripts (PREFIX/share/aspace/examples)
 #   make uninstall   remove what make install put there (not the group)
 #   make tests       also what only the tests need (kernel source, g++)
-#   make check       every test: W=1 build, checkpatch, sparse, make install
-#                    into a DESTDIR, DKMS, KUnit (UML), module loading and
+#   make check       every test: W=1 build, checkpatch, man pages, sparse,
+#                    make install into a DESTDIR, DKMS, KUnit (UML), module loading and
 #                    end-to-end in QEMU guests on Linux 6.1 and on 6.12;
 #                    ends with "N passed, M failed"
 #   make module-6.12 aspace.ko against the Linux 6.12 headers, in
@@ -22,8 +24,9 @@
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
 #   make bench       aspace against the native system calls in a QEMU guest:
-#                    a table of both rates and their ratio, and
-#                    $(BUILD)/bench.csv (scripts/bench.sh)
+#                    a table of both rates and their ratio,
+#                    $(BUILD)/bench.csv and its plot $(BUILD)/bench.svg
+#                    (scripts/bench.sh; gnuplot from install-deps.sh --bench)
 #   make fuzz        the fuzzer, then the stress run, in a QEMU guest with 4
 #                    CPUs (scripts/fuzz.sh): SECONDS=N of each (default 60),
 #                    STRESS_SECONDS=M for another stress time, SEED=S to
@@ -74,7 +77,7 @@ MODDIR = /lib/modules/$(MODVER)/updates
 on_host = $(if $(DESTDIR),@:,)
 
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
-	kunit kunit-bench e2e bench install install-module install-udev \
+	man-check kunit kunit-bench e2e bench install install-module install-udev \
 	install-userspace uninstall module-6.12 e2e-6.12 fuzz
 
 all: module userspace
@@ -135,6 +138,10 @@ sparse:
 
 checkpatch:
 	scripts/checkpatch.sh
+
+# The man pages render cleanly and describe every command and function.
+man-check: userspace
+	scripts/man-check.sh
 
 kunit:
 	scripts/kunit.sh

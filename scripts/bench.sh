@@ -5,9 +5,12 @@
 # userspace/bench/bench.c) in one QEMU guest (scripts/qemu-run.sh): every
 # case on /dev/aspace against the native system calls in the same guest.
 # Prints the table (both rates and their ratio, aspace / native: above 1
-# aspace is faster) and writes it as CSV to $BUILD/bench.csv.  The numbers
-# are reported, never judged: the exit status is non-zero only if the
-# benchmark or the guest failed.
+# aspace is faster), writes it as CSV to $BUILD/bench.csv and plots it
+# into $BUILD/bench.svg (scripts/bench-plot.sh: every ratio, clone against
+# fork across sizes, map+unmap against the number of VMAs; needs gnuplot,
+# which scripts/install-deps.sh --bench installs: without it, no plot).
+# The numbers are reported, never judged: the exit status is non-zero
+# only if the benchmark or the guest failed.
 #
 #   bench.sh [ARG...]    ARGs go to aspace_bench (-k WORD,...: only the
 #                        cases whose name contains one of the WORDs; -H:
@@ -27,6 +30,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD:-$repo/build}
 bin=$build/bench/aspace_bench
 csv=$build/bench.csv
+svg=$build/bench.svg
 mem=${ASPACE_BENCH_MEM:-4G}
 smp=${ASPACE_BENCH_SMP:-1}
 timeout_s=${ASPACE_BENCH_TIMEOUT:-600}
@@ -34,12 +38,15 @@ cpu=()
 [ -z "${ASPACE_BENCH_CPU:-}" ] || cpu=(--cpu "$ASPACE_BENCH_CPU")
 
 [ -x "$bin" ] || { echo "bench: no $bin (make bench)" >&2; exit 2; }
+# gnuplot for the plot (root installs what is missing; without it, no plot).
+"$repo/scripts/install-deps.sh" --bench ||
+	echo "bench: scripts/install-deps.sh --bench failed; going on" >&2
 
 out=$(mktemp "${TMPDIR:-/tmp}/aspace-bench.XXXXXX")
 trap 'rm -f "$out"' EXIT
 
-echo "bench: host $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs:" \
-	"$(lscpu | sed -n 's/^Model name: *//p')"
+host="$(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs: $(lscpu | sed -n 's/^Model name: *//p')"
+echo "bench: host $host"
 echo "bench: QEMU TCG guest, CPU ${ASPACE_BENCH_CPU:-max}, $smp CPU(s)," \
 	"$mem memory"
 rc=0
@@ -56,6 +63,13 @@ if grep -q '^@@BENCH-CSV-END@@$' "$out"; then
 	     p { print }
 	     /^@@BENCH-CSV-BEGIN@@$/ { p = 1 }' "$out" >"$csv"
 	echo "bench: CSV in $csv"
+	if command -v gnuplot >/dev/null; then
+		"$repo/scripts/bench-plot.sh" "$csv" "$svg" \
+			"$host; QEMU TCG guest, CPU ${ASPACE_BENCH_CPU:-max}, $smp CPU(s), $mem" ||
+			echo "bench: the plot failed" >&2
+	else
+		echo "bench: no gnuplot, no plot (scripts/install-deps.sh --bench)" >&2
+	fi
 else
 	echo "bench: the benchmark printed no CSV; $csv not written" >&2
 	[ "$rc" -ne 0 ] || rc=1

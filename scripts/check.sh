@@ -5,7 +5,9 @@
 #   1. the module (W=1), the user-space programs and the tests build
 #      without a warning, and so does every C example of README.md; and
 #      the module against Linux 6.12
-#   2. checkpatch.pl --strict is clean on every C file and header
+#   2. checkpatch.pl --strict is clean on every C file and header, and
+#      the man pages render without a warning and match the tool and the
+#      library (scripts/man-check.sh)
 #   3. sparse (C=2) is clean on the module
 #   4. make install/uninstall into a DESTDIR (scripts/install-test.sh) and
 #      dkms add/build/install/remove in a temporary tree
@@ -97,6 +99,9 @@ echo "build-6.12: clean"
 
 step "checkpatch --strict"
 scripts/checkpatch.sh || fail "checkpatch"
+
+step "man pages"
+scripts/man-check.sh || fail "man pages"
 
 step "sparse (C=2)"
 log="$BUILD/sparse.log"

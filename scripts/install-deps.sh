@@ -4,7 +4,8 @@
 # Install every Debian package aspace needs to build, test and demo.
 # Idempotent: a second run with everything present returns at once.
 #
-# Usage: scripts/install-deps.sh [--backports]
+# Usage: scripts/install-deps.sh [--backports] [--bench]
+#   --bench      also gnuplot (gnuplot-nox), for the plot of make bench
 #   --backports  also install the Linux 6.12 image and headers from Debian's
 #                bookworm-backports (make check builds and tests the module
 #                on 6.12 too).  The suite is added to apt, if it is not
@@ -16,11 +17,14 @@
 set -euo pipefail
 
 backports=0
-case "${1:-}" in
-"") ;;
---backports) backports=1 ;;
-*) echo "usage: $0 [--backports]" >&2; exit 2 ;;
-esac
+bench=0
+for arg in "$@"; do
+	case "$arg" in
+	--backports) backports=1 ;;
+	--bench) bench=1 ;;
+	*) echo "usage: $0 [--backports] [--bench]" >&2; exit 2 ;;
+	esac
+done
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 # The kernel series taken from backports.
@@ -30,8 +34,11 @@ PKGS=(linux-headers-amd64 linux-image-amd64 linux-source-6.1
       qemu-system-x86 busybox-static cpio kmod ccache sparse
       bc flex bison libelf-dev libssl-dev python3 gcc g++ make perl
       libc6-dev xz-utils)
-# make check's install and DKMS tests (openssl: dkms's signing key).
-PKGS+=(dkms pkgconf openssl)
+# make check's install and DKMS tests (openssl: dkms's signing key), and
+# its check of the man pages (man --warnings runs groff).
+PKGS+=(dkms pkgconf openssl man-db groff-base)
+# make bench's plot only (not make, not make check).
+[ "$bench" = 0 ] || PKGS+=(gnuplot-nox)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,7 +6,9 @@
 #   - the version agrees in the Makefile, dkms.conf and the module;
 #   - install puts exactly the expected files there, with their modes and
 #     links, for the default PREFIX and for PREFIX=/usr with a multiarch
-#     LIBDIR;
+#     LIBDIR (the man pages and the example scripts among them);
+#   - the installed aspacectl finds the installed tour (demo --script),
+#     and man reads the installed pages;
 #   - libaspace.so has its soname and exports exactly the aspace_*
 #     functions of libaspace.h, all in version LIBASPACE_1;
 #   - a program built with the installed pkg-config file links to the
@@ -73,34 +75,52 @@ install_tree() {
 	diff -u "$expected" <(listing "$dest")
 }
 
+# The example scripts, installed under $1/share/aspace/examples.
+expected_examples() {
+	local f
+	for f in userspace/examples/*.asp; do
+		echo "f 644 $1/share/aspace/examples/${f##*/}"
+	done
+}
+
 expected_default() {
-	sed "s/@KVER@/$kver/" <<'EOF'
+	{
+		sed "s/@KVER@/$kver/" <<'EOF'
 f 644 etc/udev/rules.d/60-aspace.rules
 f 644 lib/modules/@KVER@/updates/aspace.ko
 f 644 usr/local/include/libaspace.h
 f 644 usr/local/include/linux/aspace.h
 f 644 usr/local/lib/libaspace.a
 f 644 usr/local/lib/pkgconfig/libaspace.pc
+f 644 usr/local/share/man/man1/aspacectl.1
+f 644 usr/local/share/man/man3/libaspace.3
 f 755 usr/local/bin/aspacectl
 f 755 usr/local/lib/libaspace.so.1.0.0
 l 777 usr/local/lib/libaspace.so -> libaspace.so.1
 l 777 usr/local/lib/libaspace.so.1 -> libaspace.so.1.0.0
 EOF
+		expected_examples usr/local
+	} | sort
 }
 
 expected_usr() {
-	sed "s/@KVER@/$kver/" <<'EOF'
+	{
+		sed "s/@KVER@/$kver/" <<'EOF'
 f 644 etc/udev/rules.d/60-aspace.rules
 f 644 lib/modules/@KVER@/updates/aspace.ko
 f 644 usr/include/libaspace.h
 f 644 usr/include/linux/aspace.h
 f 644 usr/lib/x86_64-linux-gnu/libaspace.a
 f 644 usr/lib/x86_64-linux-gnu/pkgconfig/libaspace.pc
+f 644 usr/share/man/man1/aspacectl.1
+f 644 usr/share/man/man3/libaspace.3
 f 755 usr/bin/aspacectl
 f 755 usr/lib/x86_64-linux-gnu/libaspace.so.1.0.0
 l 777 usr/lib/x86_64-linux-gnu/libaspace.so -> libaspace.so.1
 l 777 usr/lib/x86_64-linux-gnu/libaspace.so.1 -> libaspace.so.1.0.0
 EOF
+		expected_examples usr
+	} | sort
 }
 
 exports() {
@@ -178,6 +198,21 @@ readme_examples() {
 	[ "$n" -gt 0 ]
 }
 
+# The installed aspacectl's demo finds the installed tour.asp.
+installed_tour() {
+	local root=$1 out
+	out=$(env -u ASPACECTL_EXAMPLES "$root/usr/local/bin/aspacectl" demo --script) &&
+	echo "$out" &&
+	[ "$(realpath "$out")" = "$root/usr/local/share/aspace/examples/tour.asp" ]
+}
+
+# man finds the installed pages where a MANPATH with the tree points.
+installed_man() {
+	local man=$1/usr/local/share/man
+	[ "$(MANPATH=$man man -w aspacectl)" = "$man/man1/aspacectl.1" ] &&
+	[ "$(MANPATH=$man man -w 3 libaspace)" = "$man/man3/libaspace.3" ]
+}
+
 uninstalled() {
 	local dest=$1
 	shift
@@ -197,6 +232,8 @@ check "pkg-config --cflags --libs libaspace: linked to libaspace.so.1, runs" \
 check "libaspace.a: linked statically, runs" linked_static "$d" /usr/local/lib
 check "README's C examples build against the installed headers" \
 	readme_examples "$d"
+check "aspacectl demo finds the installed tour.asp" installed_tour "$d"
+check "man finds aspacectl(1) and libaspace(3)" installed_man "$d"
 check "uninstall DESTDIR: no file left" uninstalled "$d"
 
 d=$tmp/usr

@@ -13,13 +13,25 @@ write $shm "shared"
 expect stats resident_pages=257 zero_page_maps=64
 
 # Fork-like clone; the child writes 32 KiB of the data and reads the rest.
+# The clone copied the parent's Accessed and Dirty bits: clear_refs
+# clears them, as /proc/PID/clear_refs does, so that what the child does
+# from here on shows alone.
 clone a child
 use child
+clear_refs
 access write $data 32K
 access read $data+32K 1M-32K
 expect stats cow_breaks=8 shared_pages=249 zero_page_maps=0
 
-# Its working set: the 8 pages it copied; everything else is the parent's.
+# Its working set, by page (PAGESCAN): the 8 pages it wrote are dirty and
+# its own (the copies); the rest of the data was only read, and is still
+# shared copy-on-write with the parent; the table was not touched.
+pageflags $data 1M
+pageflags $data 1M dirty
+expect 8
+expect pageflags $data 32K dirty exclusive writable
+expect pageflags $data+32K 1M-32K accessed cow_shared !dirty
+expect pageflags $table 256K zero !accessed
 use a
 expect stats shared_pages=249
 

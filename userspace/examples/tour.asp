@@ -54,6 +54,16 @@ access read 0x20000000 1
 expect SIGSEGV SEGV_MAPERR at 0x20000000
 
 echo
+echo == the page tables: the walk of the address just written, then a dump
+echo == of the mapping: one 4 KiB page, present, writable, accessed, dirty
+translate $b1+16K
+expect translate level=0 present=1 rw=1 accessed=1 dirty=1
+ptdump $b1 64K
+expect ptdump $b1 64K
+0x0000000010004000-0x0000000010005000 4K pt P RW USR A D NX
+end
+
+echo
 echo == the heap: brk grows it by 12 KiB + 100 bytes, then shrinks it
 brk
 expect 0x555555555000

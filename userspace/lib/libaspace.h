@@ -241,6 +241,196 @@ const char *aspace_vma_name(const struct aspace_query *q);
  */
 int aspace_maps_line(const struct aspace_query *q, char *buf, size_t size);
 
+/* ---- introspection: TRANSLATE, PTDUMP, PAGESCAN, CLEAR_REFS ---- */
+
+/**
+ * aspace_translate() - ASPACE_IOC_TRANSLATE: walk one address
+ * @fd: the descriptor
+ * @addr: the address (below the task size)
+ * @out: out: the struct as the module filled it: the entry at every
+ *	level, the level of the last one read, the status (present, the
+ *	zero page, frames shown)
+ *
+ * Frames (and @out->phys, @out->tables) are shown only to CAP_SYS_ADMIN.
+ */
+int aspace_translate(int fd, __u64 addr, struct aspace_translate *out);
+
+/**
+ * aspace_ptdump() - ASPACE_IOC_PTDUMP: one call
+ * @fd: the descriptor
+ * @dump: in: @flags, @start, @end, @mask, @vec, @vec_len as the caller
+ *	filled them; out: @nr_entries, @walk_end, @pgtable_pages
+ *
+ * When @dump->walk_end is below @dump->end the entries did not all fit:
+ * calling again with @start set to @walk_end resumes the dump exactly
+ * (aspace_walk_ptdump() does that).
+ */
+int aspace_ptdump(int fd, struct aspace_ptdump *dump);
+
+/**
+ * aspace_pagescan() - ASPACE_IOC_PAGESCAN: one call, as PAGEMAP_SCAN
+ * @fd: the descriptor
+ * @scan: in: the range, @vec, @vec_len, @max_pages and the category
+ *	masks as the caller filled them; out: @nr_regions, @walk_end
+ *
+ * A scan stopped before @end (@walk_end below it) resumes from
+ * @walk_end (aspace_walk_pages() does that).
+ */
+int aspace_pagescan(int fd, struct aspace_pagescan *scan);
+
+/**
+ * aspace_clear_refs() - ASPACE_IOC_CLEAR_REFS, as /proc/PID/clear_refs
+ * @fd: the descriptor
+ * @start: first address (page aligned)
+ * @end: one past the last
+ * @flags: ASPACE_CLEAR_ACCESSED and/or ASPACE_CLEAR_DIRTY
+ */
+int aspace_clear_refs(int fd, __u64 start, __u64 end, __u32 flags);
+
+/* Called by aspace_walk_ptdump() with each range. */
+typedef int (*aspace_ptdump_fn_t)(const struct aspace_ptdump_entry *e,
+				  void *arg);
+
+/**
+ * aspace_walk_ptdump() - a whole page-table dump, resumed as needed
+ * @fd: the descriptor
+ * @start: first address (page aligned)
+ * @end: one past the last (at most the task size)
+ * @flags: ASPACE_PTDUMP_* (ASPACE_PTDUMP_HOLES: empty entries too)
+ * @mask: the entry bits to report and coalesce on, 0 for all but the frame
+ * @fn: called with each range in address order, and @arg; a non-zero
+ *	return stops the walk
+ * @arg: passed to @fn
+ * @pgtable_pages: out (may be NULL): room for five counts, the
+ *	page-table pages per level (PT, PD, PDPT, PML4, PML5) in the range
+ *
+ * Return: 0 once the range was dumped, what @fn returned if it stopped
+ * the walk, or a negative errno.
+ */
+int aspace_walk_ptdump(int fd, __u64 start, __u64 end, __u32 flags,
+		       __u64 mask, aspace_ptdump_fn_t fn, void *arg,
+		       __u64 *pgtable_pages);
+
+/* Called by aspace_walk_pages() with each region. */
+typedef int (*aspace_region_fn_t)(const struct aspace_page_region *r,
+				  void *arg);
+
+/**
+ * aspace_walk_pages() - every region a page scan reports, resumed as needed
+ * @fd: the descriptor
+ * @scan: the range, @max_pages (0: no limit) and the category masks, as
+ *	for aspace_pagescan(); its @vec, @vec_len and out fields are not used
+ * @fn: called with each region in address order, and @arg; a non-zero
+ *	return stops the walk
+ * @arg: passed to @fn
+ *
+ * Return: 0 once the range was scanned (or @max_pages reported), what @fn
+ * returned if it stopped the walk, or a negative errno.
+ */
+int aspace_walk_pages(int fd, const struct aspace_pagescan *scan,
+		      aspace_region_fn_t fn, void *arg);
+
+/**
+ * aspace_level_name() - the table a level's entries are in
+ * @level: 0 (4 KiB leaves) to 4, as @level of the introspection structs
+ *
+ * Return: "pt", "pd", "pdpt", "pml4" or "pml5"; NULL past 4.
+ */
+const char *aspace_level_name(unsigned int level);
+
+/**
+ * aspace_pte_flag_name() - the short name of one ASPACE_PTE_* bit
+ * @bit: the bit's value, e.g. ASPACE_PTE_DIRTY
+ *
+ * Return: "P", "RW", "USR", "PWT", "PCD", "A", "D", "PSE", "G", "COW",
+ * "PROTNONE" or "NX"; NULL for another value.
+ */
+const char *aspace_pte_flag_name(__u64 bit);
+
+/* Room for any text aspace_pte_flags_str() makes, with its NUL. */
+#define ASPACE_PTE_FLAGS_MAX	64
+
+/**
+ * aspace_pte_flags_str() - the flags of a page-table entry as words
+ * @entry: an entry (its frame bits are left out)
+ * @buf: where the text goes
+ * @size: bytes at @buf
+ *
+ * The short names of aspace_pte_flag_name() of the bits set, in bit
+ * order, separated by a space ("P RW USR A D NX"); other bits as one hex
+ * number; "none" for an entry without flags.
+ *
+ * Return: the length of the text, as snprintf(3).
+ */
+int aspace_pte_flags_str(__u64 entry, char *buf, size_t size);
+
+/* Room for any line aspace_ptdump_line() makes, with its NUL. */
+#define ASPACE_PTDUMP_LINE_MAX	128
+
+/**
+ * aspace_ptdump_line() - one range of a page-table dump as a line
+ * @e: the range
+ * @buf: where the line goes, without a newline
+ * @size: bytes at @buf (ASPACE_PTDUMP_LINE_MAX is always enough)
+ *
+ * In the spirit of the kernel's ptdump: "0x%016llx-0x%016llx", the size
+ * of the range in the largest unit that divides it ("4K", "2M", "512G"),
+ * the table of its entries (aspace_level_name()) and their flags
+ * (aspace_pte_flags_str(); "none" for a hole):
+ * "0x00007ffff7fbf000-0x00007ffff7fff000   256K pt   P RW USR A D NX".
+ *
+ * Return: the length of the line, as snprintf(3).
+ */
+int aspace_ptdump_line(const struct aspace_ptdump_entry *e, char *buf,
+		       size_t size);
+
+/* Room for any text aspace_translate_text() makes, with its NUL. */
+#define ASPACE_TRANSLATE_TEXT_MAX	640
+
+/**
+ * aspace_translate_text() - a translation as lines of text
+ * @t: the result of aspace_translate()
+ * @buf: where the text goes, each line ending in a newline
+ * @size: bytes at @buf (ASPACE_TRANSLATE_TEXT_MAX is always enough)
+ *
+ * A summary line ("0x10000000: present, leaf at level 0 (pt), 4-level
+ * paging"; "not present" or "not mapped" where the walk stopped), then
+ * the entry read at each level from the root down, with its table, index,
+ * value and flags ("  pt[16]     0x8000000012345867 P RW USR A D NX"),
+ * then the physical address, or that frames are hidden.
+ *
+ * Return: the length of the text, as snprintf(3).
+ */
+int aspace_translate_text(const struct aspace_translate *t, char *buf,
+			  size_t size);
+
+/* Number of ASPACE_PAGE_* categories this library knows by name. */
+#define ASPACE_NR_PAGE_CATEGORIES	8
+
+/**
+ * aspace_page_category_name() - name of a page category bit
+ * @bit: bit number, 0 for ASPACE_PAGE_PRESENT
+ *
+ * Return: "present", "zero", "dirty", "accessed", "cow_shared",
+ * "exclusive", "shm" or "writable"; NULL for an unknown bit.
+ */
+const char *aspace_page_category_name(unsigned int bit);
+
+/* Room for any text aspace_page_categories_str() makes, with its NUL. */
+#define ASPACE_PAGE_CATEGORIES_MAX	80
+
+/**
+ * aspace_page_categories_str() - categories as a comma-separated list
+ * @categories: ASPACE_PAGE_* bits
+ * @buf: where the text goes
+ * @size: bytes at @buf
+ *
+ * "present,dirty,accessed,exclusive,writable" in bit order, "-" for none.
+ *
+ * Return: the length of the text, as snprintf(3).
+ */
+int aspace_page_categories_str(__u64 categories, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,10 @@
  *  - maps lines are those of the guest's own /proc/self/maps for the
  *    same mappings (private, shared anonymous, split, high addresses);
  *  - maps and stats of an inherited descriptor (--fd), --help of every
- *    command, --version, usage errors.
+ *    command, --version, usage errors;
+ *  - ptdump, translate and pageflags of an inherited descriptor, as text
+ *    and JSON, with ranges, masks and categories; a failed expect
+ *    pageflags and expect translate at FILE:LINE.
  *
  * One test a case, numbered as the files are found (kselftest.h, not the
  * harness, as the examples are counted at run time).
@@ -530,10 +533,120 @@ static void test_inherited_fd(void)
 	aspace_close(fd);
 }
 
+/* ptdump, translate and pageflags of an address space given with --fd. */
+static void test_introspect(void)
+{
+	char fdarg[16];
+	int fd, cfd, nlines = 0;
+
+	/* Page 0 written, page 1 only read (the zero page), page 2 never. */
+	fd = aspace_open(0);
+	if (fd < 0 || aspace_mmap(fd, 0x10000000, 0x3000,
+				  PROT_READ | PROT_WRITE, MAP_PRIVATE, NULL) ||
+	    aspace_write(fd, 0x10000000, "x", 1) != 1 ||
+	    aspace_access(fd, ASPACE_ACCESS_READ, 0x10001000, 1, NULL, NULL) ||
+	    fcntl(fd, F_SETFD, 0))
+		ksft_exit_fail_msg("setting up an address space failed\n");
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+
+	CTL(NULL, "ptdump", "--fd", fdarg);
+	result(o.status == 0 &&
+	       strstr(o.out, "0x0000000010000000-0x0000000010001000     4K pt   "
+			     "P RW USR A D NX\n") &&
+	       strstr(o.out, "0x0000000010001000-0x0000000010002000     4K pt   "
+			     "P USR A COW NX\n") &&
+	       strstr(o.out, "pgtable_pt=1 pgtable_pd=1 pgtable_pdpt=1 pgtable_pml4=1"),
+	       "ptdump --fd: the ranges and the page-table pages");
+	CTL(NULL, "ptdump", "--fd", fdarg, "--holes", "--mask", "RW|USR",
+	    "10000000-10004000");
+	result(o.status == 0 &&
+	       strstr(o.out, "0x0000000010000000-0x0000000010001000     4K pt   P RW USR\n") &&
+	       strstr(o.out, "0x0000000010002000-0x0000000010004000     8K pt   none\n"),
+	       "ptdump --holes --mask RW|USR START-END");
+	CTL(NULL, "-j", "ptdump", "--fd", fdarg);
+	result(o.status == 0 && json_lines(o.out, &nlines) && nlines == 1 &&
+	       strstr(o.out, "\"flags\": [\"P\", \"RW\", \"USR\", \"A\", \"D\", \"NX\"]"),
+	       "ptdump -j is JSON");
+
+	CTL(NULL, "translate", "--fd", fdarg, "0x10000000");
+	result(o.status == 0 &&
+	       strstr(o.out, "0x10000000: present, leaf at level 0 (pt)") &&
+	       strstr(o.out, "  pd[128]    0x"),
+	       "translate --fd ADDR");
+	CTL(NULL, "translate", "-j", "--fd", fdarg, "0x10001000");
+	result(o.status == 0 && json_lines(o.out, &nlines) && nlines == 1 &&
+	       strstr(o.out, "\"zero_page\": true") &&
+	       strstr(o.out, "\"dirty\": false"), "translate -j is JSON");
+	CTL(NULL, "translate", "--fd", fdarg, "0x800000000000");
+	result(o.status == 1 && strstr(o.err, "Invalid argument"),
+	       "translate past the task size fails with 1");
+
+	CTL(NULL, "pageflags", "--fd", fdarg, "0x10000000", "12K");
+	result(o.status == 0 &&
+	       !strcmp(o.out, "10000000-10001000      1 present,dirty,accessed,exclusive,writable\n"
+			      "10001000-10002000      1 present,zero,accessed\n"
+			      "10002000-10003000      1 -\n"),
+	       "pageflags --fd ADDR LEN");
+	CTL(NULL, "pageflags", "--fd", fdarg, "present", "!dirty");
+	result(o.status == 0 &&
+	       !strcmp(o.out, "10001000-10002000      1 present,zero,accessed\n"),
+	       "pageflags CATEGORY !CATEGORY");
+	if (aspace_clone(fd, ASPACE_CLONE_NOCLOEXEC, &cfd))
+		ksft_exit_fail_msg("clone failed\n");
+	snprintf(fdarg, sizeof(fdarg), "%d", cfd);
+	CTL(NULL, "-j", "pageflags", "--fd", fdarg, "10000000-10001000");
+	result(o.status == 0 && json_lines(o.out, &nlines) && nlines == 1 &&
+	       strstr(o.out, "\"categories\": [\"present\", \"dirty\", "
+			     "\"accessed\", \"cow_shared\"]") &&
+	       strstr(o.out, "\"pages\": 1}"),
+	       "pageflags -j of a clone is JSON, the page shared");
+	CTL(NULL, "pageflags", "--fd", fdarg, "clean");
+	result(o.status == 2 && strstr(o.err, "bad page category 'clean'"),
+	       "pageflags with a bad category fails with 2");
+	aspace_close(cfd);
+	aspace_close(fd);
+}
+
+static void test_expect_pageflags(void)
+{
+	const char *path = write_script("pageflags.asp",
+		"x = mmap 0x10000000 64K rw- MAP_PRIVATE\n"
+		"write $x+4K \"a\"\n"
+		"expect pageflags $x+4K 4K dirty\n"
+		"expect pageflags $x 64K pages=1 dirty\n"
+		"expect pageflags $x 8K dirty\n");
+	char where[160];
+
+	snprintf(where, sizeof(where),
+		 "%s:5: expect pageflags of a: 0x10000000-0x10001000 (1 page) is -",
+		 path);
+	CTL(NULL, "run", "-q", path);
+	result(o.status == 1 && strstr(o.err, where),
+	       "a failed expect pageflags names FILE:LINE and the pages");
+}
+
+static void test_expect_translate(void)
+{
+	const char *path = write_script("translate.asp",
+		"x = mmap 0x10000000 64K rw- MAP_PRIVATE\n"
+		"translate $x\n"
+		"expect translate present=0 level=3\n"
+		"expect translate $x present=1\n");
+	char where[160];
+
+	snprintf(where, sizeof(where),
+		 "%s:4: expect translate 0x10000000 of a: expected present=1, got present=0",
+		 path);
+	CTL(NULL, "run", "-q", path);
+	result(o.status == 1 && strstr(o.err, where),
+	       "a failed expect translate names FILE:LINE and the field");
+}
+
 static void test_usage(void)
 {
 	static const char * const cmds[] = {
-		"info", "maps", "stats", "run", "demo", "help",
+		"info", "maps", "stats", "ptdump", "translate", "pageflags",
+		"run", "demo", "help",
 	};
 	bool ok = true;
 	size_t i;
@@ -575,7 +688,7 @@ int main(void)
 	ksft_print_header();
 	if (!n)
 		ksft_exit_fail_msg("no example scripts in %s\n", dir);
-	ksft_set_plan(2 * n + 21);
+	ksft_set_plan(2 * n + 33);
 	for (i = 0; i < n; i++) {
 		test_example(paths[i]);
 		free(paths[i]);
@@ -586,6 +699,9 @@ int main(void)
 	test_bad_script();
 	test_maps_like_linux();
 	test_inherited_fd();
+	test_introspect();
+	test_expect_pageflags();
+	test_expect_translate();
 	test_usage();
 	if (ksft_get_fail_cnt())
 		ksft_exit_fail();

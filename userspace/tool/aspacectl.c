@@ -52,7 +52,7 @@ static const char run_help[] =
 "spaces; expect lines make it a test.  FILE - reads standard input.\n"
 "\n"
 "  -q, --quiet       no transcript: only what maps, stats, read, layout,\n"
-"                    limits and echo print\n"
+"                    limits, translate, ptdump, pageflags and echo print\n"
 "  -j, --json        print that as JSON lines, and no transcript\n"
 "  -k, --keep-going  go on after a failed expectation\n"
 "\n"
@@ -67,11 +67,19 @@ static const char run_help[] =
 "  layout [la57|4level] [legacy|topdown] [stack|nostack] [NAME=VALUE...]\n"
 "  limits [NAME=VALUE...]      (no words: print it)\n"
 "  maps | stats | echo TEXT\n"
+"  translate ADDR              the walk => the last entry read\n"
+"  ptdump [ADDR LEN] [holes] [mask=BITS]   => the number of ranges\n"
+"  pageflags [ADDR LEN] [CATEGORY|!CATEGORY...]   => the pages shown\n"
+"  clear_refs [ADDR LEN] [accessed] [dirty]   (no word: both)\n"
 "  expect ok | VALUE | ERRNO   the previous operation's result\n"
 "  expect SIGSEGV [SEGV_MAPERR|SEGV_ACCERR] [at ADDR] [done=N]\n"
 "  expect maps                 then maps lines (* matches a field), then end\n"
 "  expect read ADDR BYTES...   the memory\n"
 "  expect stats|layout|limits NAME=VALUE...\n"
+"  expect translate [ADDR] NAME=VALUE...   (no ADDR: the last translate's)\n"
+"  expect pageflags ADDR LEN [pages=N] CATEGORY|!CATEGORY...   every page\n"
+"                              has them (pages=N: exactly N pages do)\n"
+"  expect ptdump [ADDR LEN] [holes] [mask=BITS]   then lines, then end\n"
 "\n"
 "Numbers: 0x1000, 4096, 4K, 2M, 1G, $VAR, sums: $buf+4K-1.  PROT: rw-, r-x,\n"
 "---, PROT_READ|PROT_WRITE.  FLAGS: MAP_PRIVATE|MAP_FIXED (or private|fixed).\n"
@@ -94,6 +102,43 @@ static const struct command commands[] = {
 	{ "stats", "[-j] [--fd N]", "print the counters of ASPACE_IOC_STATS",
 	  "  -j, --json  a JSON object\n"
 	  "  --fd N      as for maps\n", aspacectl_stats },
+	{ "ptdump", "[-j] [--fd N] [--holes] [--mask BITS] [RANGE]",
+	  "print the page tables as ranges of equal entries",
+	  "One line a range of adjacent entries of one level with the same\n"
+	  "flags (as the kernel's ptdump): START-END, its size, the table its\n"
+	  "entries are in (pt, pd, pdpt, pml4, pml5) and their flags (P RW USR\n"
+	  "PWT PCD A D PSE G COW PROTNONE NX); then the page-table pages in the\n"
+	  "range per level.\n"
+	  "  -j, --json    a JSON object\n"
+	  "  --fd N        as for maps\n"
+	  "  --holes       show empty entries too (flags none)\n"
+	  "  --mask BITS   only these entry bits count and show, e.g. RW|USR|NX\n"
+	  "  RANGE         START-END in hex as maps prints it, or ADDR LEN\n"
+	  "                (0x10000000 64K); default: the whole address space\n",
+	  aspacectl_ptdump },
+	{ "translate", "[-j] [--fd N] ADDR",
+	  "walk one address through the page tables",
+	  "The entry read at each level from the root down, the level of the\n"
+	  "leaf (or where the walk stopped), and the physical address: frames\n"
+	  "are shown only to CAP_SYS_ADMIN, as in /proc/PID/pagemap.\n"
+	  "  -j, --json    a JSON object: addr, levels, level, present,\n"
+	  "                zero_page, frames, phys, entry (the last entry read)\n"
+	  "                and its bits rw, user, accessed, dirty, nx, cow,\n"
+	  "                protnone, and the entries pt, pd, pdpt, pml4, pml5\n"
+	  "  --fd N        as for maps\n",
+	  aspacectl_translate },
+	{ "pageflags", "[-j] [--fd N] [RANGE] [CATEGORY|!CATEGORY...]",
+	  "print the pages of a range by category (PAGESCAN)",
+	  "One line a region of adjacent pages with the same categories:\n"
+	  "START-END, the number of pages, the categories: present, zero,\n"
+	  "dirty and accessed (since the last clear_refs), cow_shared,\n"
+	  "exclusive, shm, writable; - for a page never touched.  Only pages\n"
+	  "a VMA covers are pages.  With CATEGORY words only the pages that\n"
+	  "have all of them (and, for !CATEGORY, not that one) are shown.\n"
+	  "  -j, --json    a JSON object\n"
+	  "  --fd N        as for maps\n"
+	  "  RANGE         as for ptdump\n",
+	  aspacectl_pageflags },
 	{ "run", "[-q] [-j] [-k] FILE|-...",
 	  "run experiment scripts (see run --help)", run_help,
 	  aspacectl_run },
@@ -107,7 +152,6 @@ static const struct command commands[] = {
 	  aspacectl_demo },
 	{ "help", "[COMMAND]", "print this help, or a command's", "",
 	  cmd_help },
-	/* ptdump, translate and pageflags come with their ioctls. */
 };
 
 static const struct command *find_command(const char *name)
@@ -127,16 +171,21 @@ static void print_usage(FILE *out)
 	fprintf(out, "usage: aspacectl [-d DEVICE] [-j] COMMAND [ARGS...]\n\n");
 	fprintf(out, "  -d, --device DEVICE  the device node (default %s)\n",
 		ASPACE_DEV_PATH);
-	fprintf(out, "  -j, --json           JSON output (maps, stats, run)\n");
+	fprintf(out, "  -j, --json           JSON output (maps, stats, ptdump, translate,\n"
+		"                       pageflags, run)\n");
 	fprintf(out, "  -V, --version        print the version\n");
 	fprintf(out, "  -h, --help           this help; COMMAND --help for a command's\n\n");
 	fprintf(out, "commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		char head[64];
+		char head[96];
 
 		snprintf(head, sizeof(head), "%s%s%s", commands[i].name,
 			 commands[i].args[0] ? " " : "", commands[i].args);
-		fprintf(out, "  %-28s %s\n", head, commands[i].summary);
+		if (strlen(head) > 28)
+			fprintf(out, "  %s\n  %-28s %s\n", head, "",
+				commands[i].summary);
+		else
+			fprintf(out, "  %-28s %s\n", head, commands[i].summary);
 	}
 	fprintf(out, "\nexit status: 0 done, 1 an operation or expectation failed, 2 usage\n");
 }

@@ -20,12 +20,19 @@
 extern bool aspacectl_json;
 int aspacectl_open_dev(void);
 
+/* commands.c: --fd N, and the address space a command looks at. */
+int aspacectl_fd_arg(const char *cmd, const char *arg, int *fd);
+int aspacectl_view_fd(const char *cmd, int *fd);
+
 /* The subcommands: argv[0] is the command's name. */
 int aspacectl_info(int argc, char **argv);
 int aspacectl_maps(int argc, char **argv);
 int aspacectl_stats(int argc, char **argv);
 int aspacectl_run(int argc, char **argv);
 int aspacectl_demo(int argc, char **argv);
+int aspacectl_ptdump(int argc, char **argv);
+int aspacectl_translate(int argc, char **argv);
+int aspacectl_pageflags(int argc, char **argv);
 
 /* run.c: one script file ("-": standard input), its exit status. */
 struct run_opts;
@@ -49,6 +56,7 @@ enum field_kind {
 	F_HEX,			/* an address or size, shown in hex */
 	F_LIMIT,		/* a limit: ASPACE_LIMIT_INFINITY is "inf" */
 	F_LAYOUT_FLAGS,		/* a __u32 of ASPACE_LAYOUT_* */
+	F_BOOL,			/* 0 or 1: true or false in JSON */
 };
 
 struct field {
@@ -72,5 +80,31 @@ int fields_assign(const struct field_set *fs, void *st, const char *word,
 		  struct vars *vars, char *err);
 int fields_check(const struct field_set *fs, const void *st, const char *word,
 		 struct vars *vars, char *err);
+
+/* view.c: what the introspection ioctls show, as text or JSON. */
+struct aspace_translate;
+struct aspace_pagescan;
+
+/* A translation as fields (translate_fields): bits of the last entry. */
+struct translate_view {
+	__u64 addr, levels, level, present, zero_page, frames, phys, entry;
+	__u64 rw, user, accessed, dirty, nx, cow, protnone;
+	__u64 pt, pd, pdpt, pml4, pml5;
+};
+
+extern const struct field_set translate_fields;
+void translate_view(const struct aspace_translate *t, struct translate_view *v);
+void view_print_translate(const struct aspace_translate *t, bool json,
+			  FILE *out);
+int view_print_ptdump(int fd, __u64 start, __u64 end, __u32 flags,
+		      __u64 mask, bool json, FILE *out);
+int view_ptdump_lines(int fd, __u64 start, __u64 end, __u32 flags,
+		      __u64 mask, char ***lines, int *n);
+int view_print_pages(int fd, const struct aspace_pagescan *scan, bool json,
+		     FILE *out, __u64 *pages);
+int view_task_size(int fd, __u64 *end);
+int parse_category(const char *s, __u64 *want, __u64 *not);
+void category_error(const char *s, char *err);
+int parse_pte_mask(const char *s, __u64 *mask, char *err);
 
 #endif /* _ASPACECTL_H */

@@ -20,6 +20,53 @@ static int usage(const char *cmd)
 	return EXIT_USAGE;
 }
 
+/**
+ * aspacectl_fd_arg() - the N of --fd N
+ * @cmd: the command, for the message
+ * @arg: the word
+ * @fd: out: the descriptor
+ *
+ * Return: 0, or -EXIT_USAGE after a message.
+ */
+int aspacectl_fd_arg(const char *cmd, const char *arg, int *fd)
+{
+	char *end;
+	long n;
+
+	n = strtol(arg, &end, 10);
+	if (*end || end == arg || n < 0 || n > 1 << 20) {
+		fprintf(stderr, "aspacectl %s: bad descriptor '%s'\n", cmd, arg);
+		return -EXIT_USAGE;
+	}
+	*fd = n;
+	return 0;
+}
+
+/**
+ * aspacectl_view_fd() - the address space a command looks at
+ * @cmd: the command, for the message
+ * @fd: in: the descriptor of --fd, or -1; out: that one (checked to be
+ *	an aspace descriptor), or a new address space's
+ *
+ * Return: 0, or -EXIT_FAILED after a message.
+ */
+int aspacectl_view_fd(const char *cmd, int *fd)
+{
+	int ret;
+
+	if (*fd >= 0) {
+		ret = aspace_handshake(*fd, NULL, NULL);
+		if (ret) {
+			fprintf(stderr, "aspacectl %s: descriptor %d is not /dev/aspace: %s\n",
+				cmd, *fd, strerror(-ret));
+			return -EXIT_FAILED;
+		}
+		return 0;
+	}
+	*fd = aspacectl_open_dev();
+	return *fd < 0 ? -EXIT_FAILED : 0;
+}
+
 /* -j and --fd N: the descriptor (a new address space without --fd). */
 static int view_options(int argc, char **argv, int *fd)
 {
@@ -28,9 +75,7 @@ static int view_options(int argc, char **argv, int *fd)
 		{ "fd", required_argument, NULL, OPT_FD },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long n;
-	int opt;
+	int opt, ret;
 
 	*fd = -1;
 	while ((opt = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
@@ -39,13 +84,9 @@ static int view_options(int argc, char **argv, int *fd)
 			aspacectl_json = true;
 			break;
 		case OPT_FD:
-			n = strtol(optarg, &end, 10);
-			if (*end || end == optarg || n < 0 || n > 1 << 20) {
-				fprintf(stderr, "aspacectl %s: bad descriptor '%s'\n",
-					argv[0], optarg);
-				return -EXIT_USAGE;
-			}
-			*fd = n;
+			ret = aspacectl_fd_arg(argv[0], optarg, fd);
+			if (ret)
+				return ret;
 			break;
 		default:
 			return -usage(argv[0]);
@@ -53,17 +94,7 @@ static int view_options(int argc, char **argv, int *fd)
 	}
 	if (optind != argc)
 		return -usage(argv[0]);
-	if (*fd >= 0) {
-		n = aspace_handshake(*fd, NULL, NULL);
-		if (n) {
-			fprintf(stderr, "aspacectl %s: descriptor %d is not /dev/aspace: %s\n",
-				argv[0], *fd, strerror(-n));
-			return -EXIT_FAILED;
-		}
-		return 0;
-	}
-	*fd = aspacectl_open_dev();
-	return *fd < 0 ? -EXIT_FAILED : 0;
+	return aspacectl_view_fd(argv[0], fd);
 }
 
 int aspacectl_info(int argc, char **argv)

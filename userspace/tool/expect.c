@@ -7,6 +7,7 @@
  *   expect maps ... end                the maps lines, "*" for any field
  *   expect read ADDR BYTES...          the memory (read as pread does)
  *   expect stats|layout|limits NAME=VALUE...
+ *   expect translate|pageflags|ptdump ...   (ops_introspect.c)
  *
  * A SPACE: prefix says whose maps, memory, stats, layout or limits.
  */
@@ -102,7 +103,7 @@ static int expect_signal(struct run *r, const struct op *op)
 }
 
 /* Equal but for runs of blanks; "*" in @want matches any one field. */
-static bool line_matches(const char *want, const char *got)
+bool expect_line_matches(const char *want, const char *got)
 {
 	for (;;) {
 		size_t wl, gl;
@@ -121,7 +122,8 @@ static bool line_matches(const char *want, const char *got)
 	}
 }
 
-static void print_lines(const char *what, char **lines, int n, char **other,
+/* Lines that differ from the other listing's are marked with a "!". */
+void expect_print_lines(const char *what, char **lines, int n, char **other,
 			int nother)
 {
 	int i;
@@ -129,8 +131,8 @@ static void print_lines(const char *what, char **lines, int n, char **other,
 	fprintf(stderr, "  %s:%s\n", what, n ? "" : " (no VMA)");
 	for (i = 0; i < n; i++) {
 		bool same = i < nother &&
-			    (what[0] == 'e' ? line_matches(lines[i], other[i]) :
-					      line_matches(other[i], lines[i]));
+			    (what[0] == 'e' ? expect_line_matches(lines[i], other[i]) :
+					      expect_line_matches(other[i], lines[i]));
 
 		fprintf(stderr, "  %c %s\n", same ? ' ' : '!', lines[i]);
 	}
@@ -156,14 +158,14 @@ static int expect_maps(struct run *r, const struct op *op, struct space *sp)
 	}
 	ok = n == op->nblock;
 	for (i = 0; ok && i < n; i++)
-		ok = line_matches(op->block[i], got[i]);
+		ok = expect_line_matches(op->block[i], got[i]);
 	if (ok) {
 		r->nexpect++;
 	} else {
 		run_fail(r, op, "expect maps of %s: the maps differ "
 			 "(! marks the lines that differ)", sp->name);
-		print_lines("expected", op->block, op->nblock, got, n);
-		print_lines("got", got, n, op->block, op->nblock);
+		expect_print_lines("expected", op->block, op->nblock, got, n);
+		expect_print_lines("got", got, n, op->block, op->nblock);
 	}
 	for (i = 0; i < n; i++)
 		free(got[i]);
@@ -280,7 +282,8 @@ int expect_run(struct run *r, const struct op *op, struct space *sp)
 	const char *what = op->argv[0];
 	bool of_space = !strcmp(what, "maps") || !strcmp(what, "read") ||
 			!strcmp(what, "stats") || !strcmp(what, "layout") ||
-			!strcmp(what, "limits");
+			!strcmp(what, "limits") || !strcmp(what, "translate") ||
+			!strcmp(what, "pageflags") || !strcmp(what, "ptdump");
 
 	if (of_space && !sp) {
 		run_error(r, op, "%s", no_space);
@@ -296,6 +299,12 @@ int expect_run(struct run *r, const struct op *op, struct space *sp)
 		return expect_fields(r, op, sp, &layout_fields);
 	if (!strcmp(what, "limits"))
 		return expect_fields(r, op, sp, &limits_fields);
+	if (!strcmp(what, "translate"))
+		return expect_translate(r, op, sp);
+	if (!strcmp(what, "pageflags"))
+		return expect_pageflags(r, op, sp);
+	if (!strcmp(what, "ptdump"))
+		return expect_ptdump(r, op, sp);
 	if (!r->res.op) {
 		run_error(r, op, "expect %s: no operation before it", what);
 		return -1;

@@ -4,7 +4,8 @@
  * name: printed as NAME=VALUE lines or a JSON object, set from NAME=VALUE
  * words (layout, limits) and compared with them (expect stats, ...).
  * The names are the struct's, with the page-table levels of stats as
- * pgtable_pt, _pd, _pdpt, _pml4 and _pml5.
+ * pgtable_pt, _pd, _pdpt, _pml4 and _pml5.  (The fields of a translation
+ * are in view.c.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,9 @@ static void format(const struct field *f, __u64 v, char *buf, size_t size)
 	case F_DEC:
 		snprintf(buf, size, "%llu", (unsigned long long)v);
 		break;
+	case F_BOOL:
+		snprintf(buf, size, "%d", !!v);
+		break;
 	case F_HEX:
 		snprintf(buf, size, "0x%llx", (unsigned long long)v);
 		break;
@@ -145,6 +149,8 @@ void fields_print_json(const struct field_set *fs, const void *st, FILE *out)
 		} else if (f->kind == F_LAYOUT_FLAGS) {
 			format(f, v, buf, sizeof(buf));
 			json_string(out, buf);
+		} else if (f->kind == F_BOOL) {
+			fputs(v ? "true" : "false", out);
 		} else if (f->kind == F_LIMIT && v == ASPACE_LIMIT_INFINITY) {
 			fputs("null", out);
 		} else {
@@ -171,6 +177,10 @@ static int parse_value(const struct field *f, const char *s,
 {
 	if (f->kind == F_LIMIT && (!strcmp(s, "inf") || !strcmp(s, "unlimited"))) {
 		*v = ASPACE_LIMIT_INFINITY;
+		return 0;
+	}
+	if (f->kind == F_BOOL && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		*v = s[0] == 't';
 		return 0;
 	}
 	if (f->kind == F_LAYOUT_FLAGS) {
@@ -264,7 +274,7 @@ int fields_check(const struct field_set *fs, const void *st, const char *word,
 	f = split_assign(fs, word, &value, err);
 	if (!f || parse_value(f, value, vars, &v, err))
 		return -1;
-	if (get(f, st) == v)
+	if (get(f, st) == v || (f->kind == F_BOOL && !get(f, st) == !v))
 		return 0;
 	format(f, v, want, sizeof(want));
 	format(f, get(f, st), got, sizeof(got));

@@ -154,8 +154,9 @@ static void hexdump(__u64 addr, const unsigned char *p, size_t len)
 	}
 }
 
-static void json_begin(const struct op *op, const struct space *sp,
-		       const char *key)
+/* A JSON line of an operation that shows something: its start, up to KEY. */
+void op_json_begin(const struct op *op, const struct space *sp,
+		   const char *key)
 {
 	printf("{\"line\": %d, \"space\": ", op->line);
 	json_string(stdout, sp->name);
@@ -181,7 +182,7 @@ static int do_read(struct run *r, const struct op *op, struct space *sp)
 	n = aspace_read(sp->fd, addr, buf, len);
 	run_result(r, n < 0 ? n : 0, n < 0 ? 0 : n, false);
 	if (n > 0 && r->opts->json) {
-		json_begin(op, sp, "read");
+		op_json_begin(op, sp, "read");
 		printf("{\"addr\": ");
 		json_addr(stdout, addr);
 		printf(", \"bytes\": ");
@@ -376,7 +377,7 @@ static int do_layout(struct run *r, const struct op *op, struct space *sp)
 	ret = aspace_get_layout(sp->fd, &l);
 	run_result(r, ret, 0, false);
 	if (!ret && r->opts->json) {
-		json_begin(op, sp, "layout");
+		op_json_begin(op, sp, "layout");
 		fields_print_json(&layout_fields, &l, stdout);
 		printf("}\n");
 	} else if (!ret) {
@@ -410,7 +411,7 @@ static int do_limits(struct run *r, const struct op *op, struct space *sp)
 	if (ret || op->argc)
 		return 0;
 	if (r->opts->json) {
-		json_begin(op, sp, "limits");
+		op_json_begin(op, sp, "limits");
 		fields_print_json(&limits_fields, &l, stdout);
 		printf("}\n");
 	} else {
@@ -426,7 +427,7 @@ static int do_maps(struct run *r, const struct op *op, struct space *sp)
 	if (r->dry)
 		return 0;
 	if (r->opts->json) {
-		json_begin(op, sp, "maps");
+		op_json_begin(op, sp, "maps");
 		ret = aspacectl_print_maps_json(sp->fd, stdout);
 		printf("}\n");
 	} else {
@@ -448,7 +449,7 @@ static int do_stats(struct run *r, const struct op *op, struct space *sp)
 	if (ret)
 		return 0;
 	if (r->opts->json) {
-		json_begin(op, sp, "stats");
+		op_json_begin(op, sp, "stats");
 		fields_print_json(&stats_fields, &st, stdout);
 		printf("}\n");
 	} else {
@@ -478,8 +479,8 @@ static int do_expect(struct run *r, const struct op *op, struct space *sp)
 }
 
 /*
- * The operations.  A new one (ptdump, translate, pageflags ...) is a line
- * here and a function above; an expectation about it goes in expect.c.
+ * The operations.  A new one is a line here and a function above (or in
+ * ops_introspect.c); an expectation about it goes in expect.c.
  */
 static const struct op_desc ops[] = {
 	{ "mmap", "mmap ADDR LEN PROT FLAGS", 4, 4, true, false, do_mmap },
@@ -503,6 +504,13 @@ static const struct op_desc ops[] = {
 	{ "limits", "limits [NAME=VALUE...]", 0, -1, true, true, do_limits },
 	{ "maps", "maps", 0, 0, true, true, do_maps },
 	{ "stats", "stats", 0, 0, true, true, do_stats },
+	{ "translate", "translate ADDR", 1, 1, true, true, op_translate },
+	{ "ptdump", "ptdump [ADDR LEN] [holes] [mask=BITS]", 0, 4, true, true,
+	  op_ptdump },
+	{ "pageflags", "pageflags [ADDR LEN] [CATEGORY|!CATEGORY...]", 0, -1,
+	  true, true, op_pageflags },
+	{ "clear_refs", "clear_refs [ADDR LEN] [accessed] [dirty]", 0, 4, true,
+	  false, op_clear_refs },
 	{ "echo", "echo TEXT", 0, -1, false, true, do_echo },
 	{ "expect", "expect WHAT ...", 1, -1, false, false, do_expect },
 };

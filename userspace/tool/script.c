@@ -5,6 +5,7 @@
  *   # a comment, to the end of the line (not inside "...")
  *   [SPACE:] [VAR =] OP [WORD...]
  *   expect maps              the maps lines that follow, up to "end"
+ *   expect ptdump ...        (the same: the lines of a page-table dump)
  *   ...
  *   end
  *
@@ -174,6 +175,15 @@ static int parse_line(struct script *s, struct op *op, char **w,
 	return 0;
 }
 
+/* expect maps and expect ptdump ...: lines follow, up to "end". */
+static bool has_block(const struct op *op)
+{
+	if (strcmp(op->name, "expect") || !op->argc)
+		return false;
+	return (op->argc == 1 && !strcmp(op->argv[0], "maps")) ||
+	       !strcmp(op->argv[0], "ptdump");
+}
+
 /**
  * script_read() - read a whole script
  * @in: the file
@@ -223,9 +233,7 @@ int script_read(FILE *in, const char *file, struct script *s)
 		if (ret)
 			goto out;
 		ret = -1;
-		if (!strcmp(s->ops[s->nops - 1].name, "expect") &&
-		    s->ops[s->nops - 1].argc == 1 &&
-		    !strcmp(s->ops[s->nops - 1].argv[0], "maps"))
+		if (has_block(&s->ops[s->nops - 1]))
 			block = &s->ops[s->nops - 1];
 	}
 	if (ferror(in)) {
@@ -233,8 +241,8 @@ int script_read(FILE *in, const char *file, struct script *s)
 		goto out;
 	}
 	if (block) {
-		fprintf(stderr, "%s:%d: 'expect maps' has no 'end'\n", file,
-			block->line);
+		fprintf(stderr, "%s:%d: 'expect %s' has no 'end'\n", file,
+			block->line, block->argv[0]);
 		goto out;
 	}
 	ret = 0;

@@ -120,6 +120,8 @@ struct run {
 	int nexpect;		/* expectations met */
 	int failed;		/* expectations and operations that failed */
 	bool stop;		/* a failure ends the run (no keep_going) */
+	__u64 xlate_addr;	/* the address of the last translate */
+	bool has_xlate;
 };
 
 /*
@@ -140,6 +142,9 @@ void result_describe(const struct result *res, char *buf, size_t size);
  * (the message is out).
  */
 int expect_run(struct run *r, const struct op *op, struct space *sp);
+bool expect_line_matches(const char *want, const char *got);
+void expect_print_lines(const char *what, char **lines, int n, char **other,
+			int nother);
 
 int run_script(const struct script *s, const struct run_opts *opts,
 	       bool dry);
@@ -161,5 +166,16 @@ struct op_desc {
 };
 
 const struct op_desc *op_find(const char *name);
+void op_json_begin(const struct op *op, const struct space *sp,
+		   const char *key);
+
+/* ops_introspect.c: translate, ptdump, pageflags, clear_refs. */
+int op_translate(struct run *r, const struct op *op, struct space *sp);
+int op_ptdump(struct run *r, const struct op *op, struct space *sp);
+int op_pageflags(struct run *r, const struct op *op, struct space *sp);
+int op_clear_refs(struct run *r, const struct op *op, struct space *sp);
+int expect_translate(struct run *r, const struct op *op, struct space *sp);
+int expect_pageflags(struct run *r, const struct op *op, struct space *sp);
+int expect_ptdump(struct run *r, const struct op *op, struct space *sp);
 
 #endif /* _ASPACECTL_SCRIPT_H */
