@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * difftest: seeded random sequences run on Linux and on /dev/aspace in
+ * lockstep (see difftest.h), one TAP test per seed.  A sequence that
+ * differs is shrunk and printed as an `aspacectl run` script, each of its
+ * lines after "# | " (sed -n 's/^# | //p' extracts it), and run with
+ * aspacectl if it is on PATH, to show that it reproduces.
+ *
+ *   difftest [--seeds N] [--seed S] [--ops N] [--shrink-runs N] [-v]
+ *
+ * Without options: what make check runs, seeds 1 to DEFAULT_SEEDS.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "difftest.h"
+
+#define DEFAULT_SEEDS	40
+#define DEFAULT_OPS	150
+#define DEFAULT_SHRINK	300
+
+static struct dop ops[MAX_OPS];
+static struct run run;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void print_commented(const char *pfx, const char *text)
+{
+	const char *nl;
+
+	for (; *text; text = nl + 1) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			nl = text + strlen(text);
+		printf("%s%.*s\n", pfx, (int)(nl - text), text);
+		if (!*nl)
+			break;
+	}
+}
+
+/* Write the script to a file and run aspacectl on it, if there is one. */
+static void try_script(__u32 seed, unsigned int n)
+{
+	char path[64], line[512];
+	int status, p[2];
+	FILE *f;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tmp/difftest-%u.asp", seed);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	script_print(f, "", seed, ops, n, &run);
+	fclose(f);
+	fflush(stdout);
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execlp("aspacectl", "aspacectl", "run", "-k", path, (char *)NULL);
+		printf("aspacectl: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		printf("#   aspacectl: %s", line);
+	if (f)
+		fclose(f);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		printf("# aspacectl run %s: exit status %d%s\n", path,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		       WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
+		       " (the difference shows)" : "");
+}
+
+static void report(struct lx *lx, __u32 seed, unsigned int n,
+		   unsigned int max_runs)
+{
+	unsigned int runs = 0;
+	double t = now();
+
+	print_commented("# ", run.mm.text);
+	if (!max_runs)
+		return;
+	n = shrink(lx, ops, n, &run, max_runs, &runs);
+	printf("# shrunk to %u steps in %u runs, %.1f s\n", n, runs,
+	       now() - t);
+	if (run.mm.kind == MM_NONE) {
+		printf("# the shrunk sequence no longer differs (flaky?)\n");
+		return;
+	}
+	print_commented("# ", run.mm.text);
+	printf("# reproducer (sed -n 's/^# | //p' extracts it):\n");
+	script_print(stdout, "# | ", seed, ops, n, &run);
+	try_script(seed, n);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
+		"[--shrink-runs N] [-v]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seeds", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "shrink-runs", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int nseeds = DEFAULT_SEEDS, first = 1, nops = DEFAULT_OPS;
+	unsigned int max_runs = DEFAULT_SHRINK, i, n, pass = 0, fail = 0;
+	unsigned long long steps = 0;
+	bool verbose = false;
+	struct utsname u;
+	struct lx *lx;
+	double t0 = now();
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "n:s:o:r:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': nseeds = strtoul(optarg, NULL, 0); break;
+		case 's': first = strtoul(optarg, NULL, 0); break;
+		case 'o': nops = strtoul(optarg, NULL, 0); break;
+		case 'r': max_runs = strtoul(optarg, NULL, 0); break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	lx = lx_new();
+	if (!lx) {
+		perror("difftest");
+		return 1;
+	}
+	uname(&u);
+	printf("TAP version 13\n1..%u\n", nseeds);
+	printf("# difftest against Linux %s: seeds %u..%u, %u steps each\n",
+	       u.release, first, first + nseeds - 1, nops);
+	for (i = 0; i < nseeds; i++) {
+		__u32 seed = first + i;
+		double t = now();
+
+		n = gen_sequence(seed, nops, ops);
+		ret = run_sequence(lx, ops, n, &run, verbose);
+		for (c = 0; c < (int)run.n; c++)
+			steps += !run.skipped[c];
+		if (ret < 0) {
+			printf("not ok %u seed %u # harness: %s\n", i + 1, seed,
+			       run.why);
+			fail++;
+			continue;
+		}
+		if (ret) {
+			report(lx, seed, n, max_runs);
+			printf("not ok %u seed %u: aspace differs from Linux\n",
+			       i + 1, seed);
+			fail++;
+			continue;
+		}
+		printf("ok %u seed %u (%u steps, %.1f s)\n", i + 1, seed, n,
+		       now() - t);
+		pass++;
+	}
+	printf("# difftest: %u sequences, %llu steps compared, %.0f s\n",
+	       nseeds, steps, now() - t0);
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	       pass, fail);
+	return fail ? 1 : 0;
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shrinking a sequence that differs: the steps after the difference go,
+ * then delta debugging (Zeller's ddmin) drops chunks of steps, halving
+ * them down to single steps, as long as the same kind of difference at
+ * the same kind of step remains.  Every try is a whole new run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "difftest.h"
+
+struct shrinker {
+	struct lx *lx;
+	struct run *r;
+	int kind, op_type;
+	unsigned int runs, max_runs;
+};
+
+/* Does @ops still differ the same way?  Then r->mm.step is where. */
+static bool still_differs(struct shrinker *s, const struct dop *ops,
+			  unsigned int n)
+{
+	if (s->runs >= s->max_runs)
+		return false;
+	s->runs++;
+	return run_sequence(s->lx, ops, n, s->r, false) == 1 &&
+	       s->r->mm.kind == s->kind && s->r->mm.op_type == s->op_type;
+}
+
+/**
+ * shrink() - a shorter sequence that differs as @ops does
+ * @lx: the workers
+ * @ops: in: the sequence, which differs as @r says; out: the shorter one
+ * @n: steps in @ops
+ * @r: in: the difference; out: the run of the shorter sequence
+ * @max_runs: most runs to try
+ * @runs: out: runs made
+ *
+ * Return: the steps of the shorter sequence (its last one differs).
+ */
+unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,
+		    struct run *r, unsigned int max_runs, unsigned int *runs)
+{
+	struct shrinker s = {
+		.lx = lx, .r = r, .kind = r->mm.kind,
+		.op_type = r->mm.op_type, .max_runs = max_runs,
+	};
+	unsigned int chunks = 2, size, start, end, m;
+	struct dop *tmp = calloc(n, sizeof(*tmp));
+	bool reduced;
+
+	n = r->mm.step + 1;
+	while (tmp && n >= 2 && s.runs < s.max_runs) {
+		size = (n + chunks - 1) / chunks;
+		reduced = false;
+		for (start = 0; start < n && !reduced; start += size) {
+			end = start + size < n ? start + size : n;
+			if (end - start == n)
+				continue;
+			memcpy(tmp, ops, start * sizeof(*tmp));
+			memcpy(tmp + start, ops + end, (n - end) * sizeof(*tmp));
+			m = n - (end - start);
+			if (!still_differs(&s, tmp, m))
+				continue;
+			memcpy(ops, tmp, m * sizeof(*tmp));
+			n = r->mm.step + 1;
+			chunks = chunks > 2 ? chunks - 1 : 2;
+			reduced = true;
+		}
+		if (!reduced) {
+			if (size == 1)
+				break;
+			chunks = chunks * 2 < n ? chunks * 2 : n;
+		}
+	}
+	free(tmp);
+	/* the run of the result, for the script (the last try may not be it) */
+	s.max_runs++;
+	if (!still_differs(&s, ops, n))
+		r->mm.kind = MM_NONE;
+	*runs = s.runs;
+	return n;
+}
