@@ -13,6 +13,8 @@
 #include "difftest.h"
 #include "libaspace.h"
 
+int sabotage;
+
 void asp_bases(struct asp *a, struct bases *b)
 {
 	struct aspace_layout l;
@@ -86,14 +88,17 @@ int asp_step(struct asp *a, const struct dop *op, __u64 addr,
 			(op->place == PL_FIXED ? ASPACE_MAP_FIXED : 0) |
 			(op->place == PL_NOREPLACE ?
 			 ASPACE_MAP_FIXED_NOREPLACE : 0);
-		ret = aspace_mmap(fd, addr, op->len, op->prot, flags, &v);
+		ret = aspace_mmap(fd, addr, op->len + (sabotage == 3 &&
+				  op->place == PL_NOHINT ? PG : 0), op->prot,
+				  flags, &v);
 		r->ret = ret ? ret : (long long)v;
 		break;
 	case D_MUNMAP:
 		r->ret = aspace_munmap(fd, addr, op->len);
 		break;
 	case D_MPROTECT:
-		r->ret = aspace_mprotect(fd, addr, op->len, op->prot);
+		r->ret = aspace_mprotect(fd, addr, op->len, op->prot |
+					 (sabotage == 1 && op->prot == 1 ? 2 : 0));
 		break;
 	case D_MADVISE:
 		r->ret = aspace_madvise(fd, addr, op->len, op->prot);
@@ -107,7 +112,11 @@ int asp_step(struct asp *a, const struct dop *op, __u64 addr,
 		r->ret = n < 0 ? -errno : n;
 		break;
 	case D_PWRITE:
-		n = pwrite(fd, in, op->len, (off_t)addr);
+		if (sabotage == 2 && op->len > 1)
+			n = pwrite(fd, in + 1, 1, (off_t)addr);
+		n = pwrite(fd, in, op->len - (sabotage == 2 && op->len > 1),
+			   (off_t)addr);
+		n += sabotage == 2 && n > 0;
 		r->ret = n < 0 ? -errno : n;
 		break;
 	case D_READ:

@@ -184,6 +184,9 @@ struct asp {
 	int fd[MAX_SP];
 };
 
+/* --sabotage N: the harness's own test, aspace made wrong on purpose */
+extern int sabotage;
+
 void asp_bases(struct asp *a, struct bases *b);
 int asp_start(struct asp *a);
 int asp_step(struct asp *a, const struct dop *op, __u64 addr,
@@ -221,6 +224,14 @@ struct run {
 	unsigned char lx_io[IO_MAX];	/* MM_DATA: Linux's bytes */
 	char why[256];			/* the harness failed */
 };
+
+/* What the runs did, for the summary (not counted while shrinking). */
+struct cover {
+	unsigned long long ok[D_NTYPES], failed[D_NTYPES];
+	unsigned long long snaps, vmas, data_pages;
+};
+
+extern struct cover cover;
 
 int run_sequence(struct lx *lx, const struct dop *ops, unsigned int n,
 		 struct run *r, bool verbose);

@@ -57,6 +57,20 @@ void fill_data(unsigned char *buf, const struct dop *op)
 		buf[i] = data_byte(op->seed, op->win, op->off + i);
 }
 
+/*
+ * The generator's picture of each address space: which pages of the
+ * windows are mapped, if every step did what it seems to.  It only steers
+ * (more mappings when there are few, steps where something is mapped); the
+ * runs decide what really happens.
+ */
+struct gen {
+	__u64 s;			/* the random state */
+	unsigned int n;			/* live slots, the newest last */
+	__u8 sp[MAX_SP];
+	bool map[MAX_SP][WIN_PAGES];
+	__u64 brk[MAX_SP];		/* bytes above the heap start */
+};
+
 static unsigned int pick_win(__u64 *s)
 {
 	unsigned int p = pct(s);
@@ -68,6 +82,127 @@ static unsigned int pick_win(__u64 *s)
 static __u64 win_lo(unsigned int win)
 {
 	return win == WIN_H ? PAGES(H_GAP) : 0;
+}
+
+static void model_set(struct gen *g, unsigned int sp, unsigned int win,
+		      __u64 first, __u64 pages, bool on)
+{
+	__u64 i;
+
+	for (i = first; i < first + pages && i < win_size[win] / PG; i++)
+		g->map[sp][gpage(win, PAGES(i))] = on;
+}
+
+static bool model_clear(struct gen *g, unsigned int sp, unsigned int win,
+			__u64 first, __u64 pages)
+{
+	__u64 i;
+
+	if (first + pages > win_size[win] / PG)
+		return false;
+	for (i = first; i < first + pages; i++)
+		if (g->map[sp][gpage(win, PAGES(i))])
+			return false;
+	return true;
+}
+
+/* Where a mapping without a usable hint goes: top down in P. */
+static void model_place(struct gen *g, unsigned int sp, __u64 pages)
+{
+	__u64 top;
+
+	for (top = P_PAGES; top >= pages; top--) {
+		if (model_clear(g, sp, WIN_P, top - pages, pages)) {
+			model_set(g, sp, WIN_P, top - pages, pages, true);
+			return;
+		}
+	}
+}
+
+static void model_brk(struct gen *g, const struct dop *op)
+{
+	__u64 old = (g->brk[op->sp] + PG - 1) / PG;
+	__u64 new = (op->off + PG - 1) / PG;
+
+	if (op->place)
+		return;
+	if (new <= old)
+		model_set(g, op->sp, WIN_H, new, old - new, false);
+	else if (model_clear(g, op->sp, WIN_H, old, new - old + 1))
+		model_set(g, op->sp, WIN_H, old, new - old, true);
+	else
+		return;
+	g->brk[op->sp] = op->off;
+}
+
+static void model_step(struct gen *g, const struct dop *op)
+{
+	__u64 first = op->off / PG, pages = (op->len + PG - 1) / PG;
+	bool aligned = !(op->off % PG) && op->len;
+
+	switch (op->type) {
+	case D_MMAP:
+		if (op->place == PL_NOHINT) {
+			model_place(g, op->sp, pages);
+		} else if (op->place == PL_HINT ||
+			   (aligned && op->place == PL_NOREPLACE)) {
+			if (model_clear(g, op->sp, op->win, first, pages))
+				model_set(g, op->sp, op->win, first, pages, true);
+			else if (op->place == PL_HINT)
+				model_place(g, op->sp, pages);
+		} else if (aligned) {
+			model_set(g, op->sp, op->win, first, pages, true);
+		}
+		break;
+	case D_MUNMAP:
+		if (aligned)
+			model_set(g, op->sp, op->win, first, pages, false);
+		break;
+	case D_BRK:
+		model_brk(g, op);
+		break;
+	case D_FORK:
+		memcpy(g->map[op->place], g->map[op->sp], sizeof(g->map[0]));
+		g->brk[op->place] = g->brk[op->sp];
+		break;
+	}
+}
+
+/* Mapped pages of the model, but the heap's first ones. */
+static bool usable(const struct gen *g, unsigned int sp, unsigned int i)
+{
+	return g->map[sp][i] &&
+	       (i < gpage(WIN_H, 0) || i >= gpage(WIN_H, PAGES(H_GAP)));
+}
+
+static unsigned int mapped_pages(const struct gen *g, unsigned int sp)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < WIN_PAGES; i++)
+		n += usable(g, sp, i);
+	return n;
+}
+
+/* Most of the time, move @op to start at a mapped page (of the model). */
+static void pick_mapped(struct gen *g, struct dop *op)
+{
+	unsigned int n = mapped_pages(g, op->sp), k, i, w;
+
+	if (!n || pct(&g->s) >= 75)
+		return;
+	k = rnd_next(&g->s) % n;
+	for (i = 0; i < WIN_PAGES; i++) {
+		if (!usable(g, op->sp, i) || k--)
+			continue;
+		for (w = NWIN - 1; i < gpage(w, 0); w--)
+			;
+		op->win = w;
+		op->off = PAGES(i - gpage(w, 0)) + op->off % PG;
+		break;
+	}
+	if (op->len > win_size[op->win] - op->off)
+		op->len = win_size[op->win] - op->off;
 }
 
 /*
@@ -116,13 +251,7 @@ static void gen_mmap(__u64 *s, struct dop *op)
 		    (pct(s) < 20 ? MAP_POPULATE : 0);
 }
 
-/* Live slots, the newest last. */
-struct gen_sp {
-	unsigned int n;
-	__u8 sp[MAX_SP];
-};
-
-static unsigned int free_slot(const struct gen_sp *g)
+static unsigned int free_slot(const struct gen *g)
 {
 	unsigned int s, i;
 
@@ -136,21 +265,21 @@ static unsigned int free_slot(const struct gen_sp *g)
 }
 
 /* A fork or an exit now and then; returns true if @op is one. */
-static bool gen_space_op(__u64 *s, struct gen_sp *g, unsigned int i,
-			 struct dop *op)
+static bool gen_space_op(struct gen *g, unsigned int i, struct dop *op)
 {
 	unsigned int k;
 
-	if (i >= 5 && g->n < MAX_LIVE && pct(s) < 3) {
+	if (i >= 5 && g->n < MAX_LIVE && pct(&g->s) < 3) {
 		op->type = D_FORK;
+		op->sp = g->sp[rnd_next(&g->s) % g->n];
 		op->place = free_slot(g);
-		op->flags = rnd_next(s) & 1;
+		op->flags = rnd_next(&g->s) & 1;
 		g->sp[g->n++] = op->place;
 		return true;
 	}
-	if (g->n > 1 && pct(s) < 2) {
+	if (g->n > 1 && pct(&g->s) < 2) {
 		op->type = D_EXIT;
-		k = rnd_next(s) % g->n;
+		k = rnd_next(&g->s) % g->n;
 		op->sp = g->sp[k];
 		memmove(&g->sp[k], &g->sp[k + 1], (g->n - k - 1));
 		g->n--;
@@ -159,44 +288,66 @@ static bool gen_space_op(__u64 *s, struct gen_sp *g, unsigned int i,
 	return false;
 }
 
-static void gen_one(__u64 *s, struct dop *op)
+/* Which step: more mappings while few pages are mapped, fewer after. */
+static int pick_type(struct gen *g, unsigned int sp)
 {
-	unsigned int p = pct(s);
+	static const int types[] = {
+		D_MUNMAP, D_MPROTECT, D_MADVISE, D_BRK, D_PREAD, D_PWRITE,
+		D_READ, D_WRITE,
+	};
+	static const unsigned int weight[] = { 5, 10, 8, 5, 10, 12, 10, 14 };
+	unsigned int full = mapped_pages(g, sp) * 100 / WIN_PAGES;
+	unsigned int w_mmap = full < 25 ? 30 : full < 60 ? 16 : 8;
+	unsigned int w_munmap = full > 60 ? 12 : 0, total = 0, i, p;
 
+	for (i = 0; i < ARRAY_SIZE(weight); i++)
+		total += weight[i];
+	p = rnd_next(&g->s) % (total + w_mmap + w_munmap);
+	if (p < w_mmap)
+		return D_MMAP;
+	if (p < w_mmap + w_munmap)
+		return D_MUNMAP;
+	p -= w_mmap + w_munmap;
+	for (i = 0; p >= weight[i]; i++)
+		p -= weight[i];
+	return types[i];
+}
+
+static void gen_one(struct gen *g, struct dop *op)
+{
+	__u64 *s = &g->s;
+
+	op->type = pick_type(g, op->sp);
 	op->win = pick_win(s);
-	if (p < 16) {
-		op->type = D_MMAP;
+	switch (op->type) {
+	case D_MMAP:
 		gen_mmap(s, op);
-	} else if (p < 24) {
-		op->type = D_MUNMAP;
+		break;
+	case D_MUNMAP:
 		pick_range(s, op, 10);
-	} else if (p < 34) {
-		op->type = D_MPROTECT;
+		break;
+	case D_MPROTECT:
+	case D_MADVISE:
 		pick_range(s, op, 10);
-		op->prot = rnd_next(s) % 8;
-	} else if (p < 42) {
-		op->type = D_MADVISE;
-		pick_range(s, op, 10);
-		op->prot = advices[rnd_next(s) % ARRAY_SIZE(advices)];
-	} else if (p < 48) {
-		op->type = D_BRK;
+		pick_mapped(g, op);
+		op->prot = op->type == D_MPROTECT ? rnd_next(s) % 8 :
+			   advices[rnd_next(s) % ARRAY_SIZE(advices)];
+		break;
+	case D_BRK:
 		op->win = WIN_H;
 		op->place = pct(s) < 10;
 		op->off = PAGES(rnd_next(s) % (H_PAGES - 1));
 		if (pct(s) < 30)
 			op->off += rnd_next(s) % PG;
-	} else if (p < 58) {
-		op->type = D_PREAD;
+		break;
+	case D_PREAD:
+	case D_PWRITE:
 		pick_bytes(s, op, PAGES(3), true);
-	} else if (p < 70) {
-		op->type = D_PWRITE;
-		pick_bytes(s, op, PAGES(3), true);
-	} else if (p < 80) {
-		op->type = D_READ;
+		pick_mapped(g, op);
+		break;
+	default:
 		pick_bytes(s, op, PAGES(2), false);
-	} else {
-		op->type = D_WRITE;
-		pick_bytes(s, op, PAGES(2), false);
+		pick_mapped(g, op);
 	}
 	op->seed = rnd_next(s) & 0xff;
 }
@@ -211,24 +362,24 @@ static void gen_one(__u64 *s, struct dop *op)
  */
 unsigned int gen_sequence(__u32 seed, unsigned int nops, struct dop *ops)
 {
-	struct gen_sp g = { .n = 1, .sp = { 0 } };
-	__u64 s = (__u64)seed * 0x2545F4914F6CDD1DULL + 1;
+	static struct gen g;
 	unsigned int i;
 
+	memset(&g, 0, sizeof(g));
+	g.s = (__u64)seed * 0x2545F4914F6CDD1DULL + 1;
+	g.n = 1;
 	if (nops > MAX_OPS)
 		nops = MAX_OPS;
 	for (i = 0; i < nops; i++) {
 		struct dop *op = &ops[i];
 
 		memset(op, 0, sizeof(*op));
-		if (gen_space_op(&s, &g, i, op)) {
-			if (op->type == D_FORK)
-				op->sp = g.sp[rnd_next(&s) % (g.n - 1)];
-			continue;
+		if (!gen_space_op(&g, i, op)) {
+			op->sp = pct(&g.s) < 65 ? g.sp[g.n - 1] :
+				 g.sp[rnd_next(&g.s) % g.n];
+			gen_one(&g, op);
 		}
-		gen_one(&s, op);
-		op->sp = pct(&s) < 65 ? g.sp[g.n - 1] :
-			 g.sp[rnd_next(&s) % g.n];
+		model_step(&g, op);
 	}
 	return nops;
 }

@@ -28,6 +28,7 @@
 
 static struct dop ops[MAX_OPS];
 static struct run run;
+static struct cover main_cover;
 
 static double now(void)
 {
@@ -112,6 +113,19 @@ static void report(struct lx *lx, __u32 seed, unsigned int n,
 	try_script(seed, n);
 }
 
+/* What the sequences did: steps that succeeded and failed, by kind. */
+static void print_cover(const struct cover *c)
+{
+	int t;
+
+	printf("# steps ok/failed (or faulted):");
+	for (t = 0; t < D_NTYPES; t++)
+		printf(" %s %llu/%llu", dop_name(t), c->ok[t], c->failed[t]);
+	printf("\n# snapshots %llu: %.1f VMA pieces, %.1f pages with data on average\n",
+	       c->snaps, c->snaps ? (double)c->vmas / c->snaps : 0.0,
+	       c->snaps ? (double)c->data_pages / c->snaps : 0.0);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
@@ -126,6 +140,7 @@ int main(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'o' },
 		{ "shrink-runs", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "sabotage", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,13 +153,14 @@ int main(int argc, char **argv)
 	double t0 = now();
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "n:s:o:r:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': nseeds = strtoul(optarg, NULL, 0); break;
 		case 's': first = strtoul(optarg, NULL, 0); break;
 		case 'o': nops = strtoul(optarg, NULL, 0); break;
 		case 'r': max_runs = strtoul(optarg, NULL, 0); break;
 		case 'v': verbose = true; break;
+		case 'S': sabotage = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -165,7 +181,9 @@ int main(int argc, char **argv)
 		double t = now();
 
 		n = gen_sequence(seed, nops, ops);
+		cover = main_cover;
 		ret = run_sequence(lx, ops, n, &run, verbose);
+		main_cover = cover;
 		for (c = 0; c < (int)run.n; c++)
 			steps += !run.skipped[c];
 		if (ret < 0) {
@@ -187,6 +205,7 @@ int main(int argc, char **argv)
 	}
 	printf("# difftest: %u sequences, %llu steps compared, %.0f s\n",
 	       nseeds, steps, now() - t0);
+	print_cover(&main_cover);
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
 	       pass, fail);
 	return fail ? 1 : 0;

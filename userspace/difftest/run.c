@@ -12,6 +12,8 @@
 
 #include "difftest.h"
 
+struct cover cover;
+
 static const unsigned char zero_page[PG];
 static struct snap as_snap;
 static unsigned char lx_out[IO_MAX], as_out[IO_MAX], in_buf[IO_MAX];
@@ -260,6 +262,10 @@ static int compare_spaces(struct lx *lx, struct asp *as, struct run *r,
 		}
 		layout_make(ls[sp], &la);
 		layout_make(&as_snap, &lb);
+		cover.snaps++;
+		cover.vmas += la.n;
+		for (ret = 0; ret < WIN_PAGES; ret++)
+			cover.data_pages += ls[sp]->tag[ret] == T_DATA;
 		if (!layout_equal(&la, &lb)) {
 			mismatch(r, MM_LAYOUT, i, sp, op, "the layout differs");
 			layout_print(r->mm.text, sizeof(r->mm.text), "Linux", &la);
@@ -311,9 +317,11 @@ static int run_steps(struct lx *lx, struct asp *as, const struct dop *ops,
 		if (verbose) {
 			dop_str(op, s, sizeof(s));
 			r->mm.text[0] = '\0';
-			res_print(r->mm.text, sizeof(r->mm.text), "Linux", op, lr);
-			res_print(r->mm.text, sizeof(r->mm.text), "aspace", op, &ar);
-			printf("# %u: %s\n#%s", i, s, r->mm.text);
+			res_print(r->mm.text, sizeof(r->mm.text), "# Linux", op,
+				  lr);
+			res_print(r->mm.text, sizeof(r->mm.text), "# aspace", op,
+				  &ar);
+			printf("# %u: %s\n%s", i, s, r->mm.text);
 		}
 		if (!res_equal(op, lr, &ar)) {
 			mismatch(r, MM_RESULT, i, op->sp, op, "the results differ");
@@ -324,6 +332,10 @@ static int run_steps(struct lx *lx, struct asp *as, const struct dop *ops,
 		if ((op->type == D_PREAD || op->type == D_READ) &&
 		    !data_equal(r, i, op, lr))
 			return 1;
+		if (lr->ret < 0 || lr->signo)
+			cover.failed[op->type]++;
+		else
+			cover.ok[op->type]++;
 		if (op->type == D_FORK && !lr->ret)
 			live[op->place] = true;
 		if (op->type == D_EXIT)
