@@ -24,6 +24,11 @@
 #   make bench       aspace against the native system calls in a QEMU guest:
 #                    a table of both rates and their ratio, and
 #                    $(BUILD)/bench.csv (scripts/bench.sh)
+#   make difftest SEEDS=N [SEED=S] [OPS=N]
+#                    the differential tester against Linux in a QEMU guest:
+#                    N random sequences (default 200) from seed S (default
+#                    1), OPS steps each (default 150); make check runs a
+#                    bounded number.  Logs in $(BUILD)/difftest
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -71,7 +76,7 @@ on_host = $(if $(DESTDIR),@:,)
 
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
 	kunit kunit-bench e2e bench install install-module install-udev \
-	install-userspace uninstall module-6.12 e2e-6.12
+	install-userspace uninstall module-6.12 e2e-6.12 difftest
 
 all: module userspace
 
@@ -160,6 +165,18 @@ e2e-6.12: module-6.12 userspace
 bench: module
 	$(MAKE) -C userspace BUILD=$(BUILD) bench
 	scripts/bench.sh
+
+# The guest runs the sequences one after the other; a sequence takes a few
+# seconds, shrinking one that differs a few minutes at most.
+SEEDS ?= 200
+SEED ?= 1
+OPS ?= 150
+difftest: module userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) difftest
+	scripts/qemu-run.sh --logs $(BUILD)/difftest \
+		--timeout $$((300 + $(SEEDS) * $(OPS) / 10)) \
+		--file $(BUILD)/difftest/difftest -- \
+		difftest --seeds $(SEEDS) --seed $(SEED) --ops $(OPS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

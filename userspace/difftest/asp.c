@@ -203,7 +203,8 @@ int asp_snap(struct asp *a, unsigned int sp, const struct bases *b,
 			s->v[s->nv].flags = q.vma_flags &
 				(ASPACE_VMA_READ | ASPACE_VMA_WRITE |
 				 ASPACE_VMA_EXEC | ASPACE_VMA_SHARED |
-				 ASPACE_VMA_HEAP);
+				 ASPACE_VMA_HEAP | ASPACE_VMA_DONTFORK |
+				 ASPACE_VMA_WIPEONFORK);
 			s->v[s->nv].start = (q.vma_start < lo ? lo :
 					     q.vma_start) - lo;
 			s->v[s->nv].end = (q.vma_end > hi ? hi : q.vma_end) - lo;

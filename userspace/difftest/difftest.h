@@ -235,7 +235,7 @@ extern struct cover cover;
 
 int run_sequence(struct lx *lx, const struct dop *ops, unsigned int n,
 		 struct run *r, bool verbose);
-void layout_make(const struct snap *s, struct layout *l);
+void layout_make(const struct snap *s, struct layout *l, __u32 mask);
 
 /* shrink.c */
 unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,

@@ -2,7 +2,8 @@
 /*
  * In a worker: loads and stores on its own memory, a SIGSEGV caught and
  * reported as aspace's ASPACE_IOC_ACCESS reports it, and the snapshot of
- * the windows: the VMAs from /proc/self/maps, and the pages, read
+ * the windows: the VMAs from /proc/self/smaps (the lines of maps, and the
+ * dc and wf of VmFlags: MADV_DONTFORK and MADV_WIPEONFORK), and the pages, read
  * directly where the VMA is readable (through /proc/self/mem where it is
  * not).  A private page /proc/self/pagemap shows neither present nor
  * swapped is zero and is not read, so that the snapshot maps no zero page
@@ -114,7 +115,7 @@ static bool lx_copy(unsigned char *dst, __u64 src)
 	return true;
 }
 
-static char maps_buf[1 << 16];
+static char maps_buf[1 << 17];
 static __u64 pagemap[WIN_PAGES];
 
 static long read_file(const char *path, char *buf, size_t size)
@@ -153,7 +154,7 @@ static const char *num(const char *p, unsigned int base, __u64 *v)
 	}
 }
 
-/* One line of /proc/self/maps: its range, flags, inode and offset. */
+/* A header line of /proc/self/smaps: its range, flags, inode and offset. */
 static const char *parse_line(const char *p, struct svma *v)
 {
 	const char *name;
@@ -232,9 +233,27 @@ static void snap_pages(int mem, const struct bases *b, struct snap *s)
 	}
 }
 
+/* The VmFlags line of smaps: dc and wf. */
+static __u32 vm_flags(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+	__u32 f = 0;
+
+	for (; *p && p != nl; p++) {
+		if (p[0] != ' ' || !p[1] || !p[2])
+			continue;
+		if (p[1] == 'd' && p[2] == 'c')
+			f |= ASPACE_VMA_DONTFORK;
+		if (p[1] == 'w' && p[2] == 'f')
+			f |= ASPACE_VMA_WIPEONFORK;
+	}
+	return f;
+}
+
 void lxmem_snap(int mem, const struct bases *b, struct snap *s)
 {
-	const char *p = maps_buf;
+	const char *p = maps_buf, *nl;
+	bool pending = false;
 	struct svma v;
 	unsigned int w;
 	int fd;
@@ -242,12 +261,22 @@ void lxmem_snap(int mem, const struct bases *b, struct snap *s)
 	s->nv = 0;
 	memset(s->tag, T_NONE, sizeof(s->tag));
 	memset(pagemap, 0xff, sizeof(pagemap));
-	if (read_file("/proc/self/maps", maps_buf, sizeof(maps_buf)) < 0)
+	if (read_file("/proc/self/smaps", maps_buf, sizeof(maps_buf)) < 0)
 		return;
 	while (*p) {
-		memset(&v, 0, sizeof(v));
-		p = parse_line(p, &v);
-		add_vma(s, b, &v);
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
+			memset(&v, 0, sizeof(v));
+			p = parse_line(p, &v);
+			pending = true;
+			continue;
+		}
+		if (pending && !strncmp(p, "VmFlags:", 8)) {
+			v.flags |= vm_flags(p + 8);
+			add_vma(s, b, &v);
+			pending = false;
+		}
+		nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
 	}
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	for (w = 0; fd >= 0 && w < NWIN; w++)

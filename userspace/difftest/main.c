@@ -6,9 +6,12 @@
  * lines after "# | " (sed -n 's/^# | //p' extracts it), and run with
  * aspacectl if it is on PATH, to show that it reproduces.
  *
- *   difftest [--seeds N] [--seed S] [--ops N] [--shrink-runs N] [-v]
+ *   difftest [--seeds N] [--seed S] [--ops N] [--shrink-runs N]
+ *            [--no-self-test] [--sabotage 1|2|3] [-v]
  *
- * Without options: what make check runs, seeds 1 to DEFAULT_SEEDS.
+ * Without options: what make check runs, seeds 1 to DEFAULT_SEEDS, then
+ * the self-test: aspace made wrong on purpose in three ways (--sabotage
+ * makes it so for a whole run) must be caught and shrunk.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +25,7 @@
 
 #include "difftest.h"
 
-#define DEFAULT_SEEDS	40
+#define DEFAULT_SEEDS	50
 #define DEFAULT_OPS	150
 #define DEFAULT_SHRINK	300
 
@@ -126,10 +129,48 @@ static void print_cover(const struct cover *c)
 	       c->snaps ? (double)c->data_pages / c->snaps : 0.0);
 }
 
+/*
+ * The harness's own test: aspace made wrong on purpose (--sabotage) must
+ * be caught, and shrunk to a few steps.  One TAP test a kind of wrong.
+ */
+static unsigned int self_test(struct lx *lx, unsigned int tap,
+			      unsigned int nops)
+{
+	static const char * const what[] = {
+		"an mprotect to r-- that makes rw-",
+		"a pwrite that leaves out a byte",
+		"a mapping without a hint a page longer",
+	};
+	unsigned int i, seed, n, runs, bad = 0;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(what); i++) {
+		sabotage = i + 1;
+		for (seed = 1; seed <= 8; seed++) {
+			n = gen_sequence(seed, nops, ops);
+			ret = run_sequence(lx, ops, n, &run, false);
+			if (ret)
+				break;
+		}
+		if (ret == 1)
+			n = shrink(lx, ops, n, &run, 100, &runs);
+		sabotage = 0;
+		if (ret == 1 && run.mm.kind != MM_NONE && n <= 10) {
+			printf("ok %u self-test: caught %s (seed %u, shrunk to %u steps)\n",
+			       tap + i, what[i], seed, n);
+			continue;
+		}
+		printf("not ok %u self-test: %s not caught%s%s\n", tap + i,
+		       what[i], ret < 0 ? ": " : "", ret < 0 ? run.why : "");
+		bad++;
+	}
+	return bad;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
-		"[--shrink-runs N] [-v]\n");
+		"[--shrink-runs N] [--no-self-test] [--sabotage 1|2|3] [-v]\n");
 }
 
 int main(int argc, char **argv)
@@ -141,19 +182,20 @@ int main(int argc, char **argv)
 		{ "shrink-runs", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "sabotage", required_argument, NULL, 'S' },
+		{ "no-self-test", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int nseeds = DEFAULT_SEEDS, first = 1, nops = DEFAULT_OPS;
 	unsigned int max_runs = DEFAULT_SHRINK, i, n, pass = 0, fail = 0;
 	unsigned long long steps = 0;
-	bool verbose = false;
+	bool verbose = false, selftest = true;
 	struct utsname u;
 	struct lx *lx;
 	double t0 = now();
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:T", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': nseeds = strtoul(optarg, NULL, 0); break;
 		case 's': first = strtoul(optarg, NULL, 0); break;
@@ -161,6 +203,7 @@ int main(int argc, char **argv)
 		case 'r': max_runs = strtoul(optarg, NULL, 0); break;
 		case 'v': verbose = true; break;
 		case 'S': sabotage = atoi(optarg); break;
+		case 'T': selftest = false; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -173,7 +216,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uname(&u);
-	printf("TAP version 13\n1..%u\n", nseeds);
+	selftest = selftest && !sabotage;
+	printf("TAP version 13\n1..%u\n", nseeds + (selftest ? 3 : 0));
 	printf("# difftest against Linux %s: seeds %u..%u, %u steps each\n",
 	       u.release, first, first + nseeds - 1, nops);
 	for (i = 0; i < nseeds; i++) {
@@ -202,6 +246,11 @@ int main(int argc, char **argv)
 		printf("ok %u seed %u (%u steps, %.1f s)\n", i + 1, seed, n,
 		       now() - t);
 		pass++;
+	}
+	if (selftest) {
+		c = self_test(lx, nseeds + 1, nops < 80 ? nops : 80);
+		pass += 3 - c;
+		fail += c;
 	}
 	printf("# difftest: %u sequences, %llu steps compared, %.0f s\n",
 	       nseeds, steps, now() - t0);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <linux/aspace.h>
+
 #include "difftest.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -175,11 +177,11 @@ static void print_after(FILE *f, const char *pfx, const struct dop *op,
 				(unsigned long long)(b->lo[v->win] + v->start),
 				(unsigned long long)(b->lo[v->win] + v->end),
 				perms, (unsigned long long)v->pgoff);
-			if (v->flags & 8)
+			if (v->flags & ASPACE_VMA_SHARED)
 				fprintf(f, "00:01 * /dev/zero (deleted)\n");
 			else
 				fprintf(f, "00:00 0%s\n",
-					v->flags & 0x10 ? " [heap]" : "");
+					v->flags & ASPACE_VMA_HEAP ? " [heap]" : "");
 		}
 		fprintf(f, "%send\n", pfx);
 	}
