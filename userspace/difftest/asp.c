@@ -88,9 +88,9 @@ int asp_step(struct asp *a, const struct dop *op, __u64 addr,
 			(op->place == PL_FIXED ? ASPACE_MAP_FIXED : 0) |
 			(op->place == PL_NOREPLACE ?
 			 ASPACE_MAP_FIXED_NOREPLACE : 0);
-		ret = aspace_mmap(fd, addr, op->len + (sabotage == 3 &&
-				  op->place == PL_NOHINT ? PG : 0), op->prot,
-				  flags, &v);
+		/* sabotage 3: a hint-less mapping one page longer */
+		v = sabotage == 3 && op->place == PL_NOHINT ? PG : 0;
+		ret = aspace_mmap(fd, addr, op->len + v, op->prot, flags, &v);
 		r->ret = ret ? ret : (long long)v;
 		break;
 	case D_MUNMAP:

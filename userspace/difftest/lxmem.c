@@ -21,8 +21,8 @@
 
 #include "difftest.h"
 
-#define PM_PRESENT	(1ULL << 63)
-#define PM_SWAP		(1ULL << 62)
+#define PM_PRESENT	0x8000000000000000ULL
+#define PM_SWAP		0x4000000000000000ULL
 
 static sigjmp_buf lx_jb;
 static int lx_signo, lx_code;
@@ -73,8 +73,7 @@ static inline void lx_store(__u64 addr, unsigned char v)
 }
 
 /* Loads (or stores) of [addr, addr + len), byte by byte, in order. */
-static __attribute__((noinline)) void do_access(bool write, __u64 addr,
-						__u64 len, unsigned char *buf)
+static void do_access(bool write, __u64 addr, __u64 len, unsigned char *buf)
 {
 	__u64 i;
 

@@ -169,7 +169,7 @@ static unsigned int self_test(struct lx *lx, unsigned int tap,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
+	fprintf(f, "Usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
 		"[--shrink-runs N] [--no-self-test] [--sabotage 1|2|3] [-v]\n");
 }
 
@@ -197,15 +197,33 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:T", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': nseeds = strtoul(optarg, NULL, 0); break;
-		case 's': first = strtoul(optarg, NULL, 0); break;
-		case 'o': nops = strtoul(optarg, NULL, 0); break;
-		case 'r': max_runs = strtoul(optarg, NULL, 0); break;
-		case 'v': verbose = true; break;
-		case 'S': sabotage = atoi(optarg); break;
-		case 'T': selftest = false; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'n':
+			nseeds = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			first = strtoul(optarg, NULL, 0);
+			break;
+		case 'o':
+			nops = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			max_runs = strtoul(optarg, NULL, 0);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'S':
+			sabotage = atoi(optarg);
+			break;
+		case 'T':
+			selftest = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -189,8 +189,7 @@ static void mismatch(struct run *r, int kind, unsigned int step,
 		 "step %u: %s: %s (address space %u)\n", step, s, what, sp);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-text_add(struct run *r, const char *fmt, ...)
+static void text_add(struct run *r, const char *fmt, ...)
 {
 	size_t len = strlen(r->mm.text);
 	va_list ap;
