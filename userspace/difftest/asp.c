@@ -101,6 +101,9 @@ int asp_step(struct asp *a, const struct dop *op, __u64 addr,
 					 (sabotage == 1 && op->prot == 1 ? 2 : 0));
 		break;
 	case D_MADVISE:
+		/* sabotage 4: MADV_DONTFORK does nothing */
+		if (sabotage == 4 && op->prot == MADV_DONTFORK)
+			break;
 		r->ret = aspace_madvise(fd, addr, op->len, op->prot);
 		break;
 	case D_BRK:

@@ -220,6 +220,7 @@ struct run {
 	struct bases lxb, asb;
 	struct mismatch mm;
 	struct layout lx_layout;	/* at the mismatch */
+	bool fork_flags_only;		/* MM_LAYOUT: only dc and wf differ */
 	unsigned char lx_page[PG];	/* MM_CONTENT: Linux's page */
 	unsigned char lx_io[IO_MAX];	/* MM_DATA: Linux's bytes */
 	char why[256];			/* the harness failed */

@@ -7,10 +7,10 @@
  * aspacectl if it is on PATH, to show that it reproduces.
  *
  *   difftest [--seeds N] [--seed S] [--ops N] [--shrink-runs N]
- *            [--no-self-test] [--sabotage 1|2|3] [-v]
+ *            [--no-self-test] [--sabotage 1-4] [-v]
  *
  * Without options: what make check runs, seeds 1 to DEFAULT_SEEDS, then
- * the self-test: aspace made wrong on purpose in three ways (--sabotage
+ * the self-test: aspace made wrong on purpose in four ways (--sabotage
  * makes it so for a whole run) must be caught and shrunk.
  */
 #include <errno.h>
@@ -28,6 +28,7 @@
 #define DEFAULT_SEEDS	50
 #define DEFAULT_OPS	150
 #define DEFAULT_SHRINK	300
+#define NSELFTESTS	4
 
 static struct dop ops[MAX_OPS];
 static struct run run;
@@ -140,6 +141,7 @@ static unsigned int self_test(struct lx *lx, unsigned int tap,
 		"an mprotect to r-- that makes rw-",
 		"a pwrite that leaves out a byte",
 		"a mapping without a hint a page longer",
+		"a MADV_DONTFORK that does nothing",
 	};
 	unsigned int i, seed, n, runs, bad = 0;
 	int ret = 0;
@@ -170,7 +172,7 @@ static unsigned int self_test(struct lx *lx, unsigned int tap,
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
-		"[--shrink-runs N] [--no-self-test] [--sabotage 1|2|3] [-v]\n");
+		"[--shrink-runs N] [--no-self-test] [--sabotage 1-4] [-v]\n");
 }
 
 int main(int argc, char **argv)
@@ -235,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	uname(&u);
 	selftest = selftest && !sabotage;
-	printf("TAP version 13\n1..%u\n", nseeds + (selftest ? 3 : 0));
+	printf("TAP version 13\n1..%u\n", nseeds + (selftest ? NSELFTESTS : 0));
 	printf("# difftest against Linux %s: seeds %u..%u, %u steps each\n",
 	       u.release, first, first + nseeds - 1, nops);
 	for (i = 0; i < nseeds; i++) {
@@ -267,7 +269,7 @@ int main(int argc, char **argv)
 	}
 	if (selftest) {
 		c = self_test(lx, nseeds + 1, nops < 80 ? nops : 80);
-		pass += 3 - c;
+		pass += NSELFTESTS - c;
 		fail += c;
 	}
 	printf("# difftest: %u sequences, %llu steps compared, %.0f s\n",

@@ -275,6 +275,7 @@ static int layout_differs(struct run *r, unsigned int i, const struct dop *op,
 {
 	static struct layout la, lb;
 	const __u32 all = ~0U, noheap = ~(__u32)ASPACE_VMA_HEAP;
+	const __u32 fork_flags = ASPACE_VMA_DONTFORK | ASPACE_VMA_WIPEONFORK;
 	const struct svma *v;
 
 	layout_make(lx, &la, noheap);
@@ -289,6 +290,9 @@ static int layout_differs(struct run *r, unsigned int i, const struct dop *op,
 			 win_name[v->win], (unsigned long long)v->start,
 			 (unsigned long long)v->end,
 			 v->flags & ASPACE_VMA_HEAP ? "Linux" : "aspace");
+	layout_make(lx, &la, noheap & ~fork_flags);
+	layout_make(&as_snap, &lb, noheap & ~fork_flags);
+	r->fork_flags_only = !v && layout_equal(&la, &lb);
 	layout_make(lx, &la, all);
 	layout_make(&as_snap, &lb, all);
 	layout_print(r->mm.text, sizeof(r->mm.text), "Linux", &la);

@@ -143,14 +143,61 @@ static void print_expect(FILE *f, const char *pfx, const struct dop *op,
 		fprintf(f, "ok\n");
 }
 
+static void print_maps(FILE *f, const char *pfx, const char *name,
+		       const struct layout *l, const struct bases *b,
+		       __u32 skip)
+{
+	unsigned int i;
+	char perms[5];
+
+	fprintf(f, "%s%s: expect maps\n", pfx, name);
+	for (i = 0; i < l->n; i++) {
+		const struct svma *v = &l->v[i];
+
+		if (v->flags & skip)
+			continue;
+		perms_str(v->flags, perms);
+		fprintf(f, "%s%08llx-%08llx %s %08llx ", pfx,
+			(unsigned long long)(b->lo[v->win] + v->start),
+			(unsigned long long)(b->lo[v->win] + v->end),
+			perms, (unsigned long long)v->pgoff);
+		if (v->flags & ASPACE_VMA_SHARED)
+			fprintf(f, "00:01 * /dev/zero (deleted)\n");
+		else
+			fprintf(f, "00:00 0%s\n", v->flags & ASPACE_VMA_HEAP ?
+				" [heap]" : "");
+	}
+	fprintf(f, "%send\n", pfx);
+}
+
+/*
+ * A difference in MADV_DONTFORK or MADV_WIPEONFORK shows in a clone:
+ * Linux's VMAs without its dc ones, and zeros where it has wf.
+ */
+static void print_fork_flags(FILE *f, const char *pfx, const char *name,
+			     const struct layout *l, const struct bases *b)
+{
+	unsigned int i;
+
+	fprintf(f, "%s# the difference is in dc or wf (smaps), not in maps: a clone shows it\n",
+		pfx);
+	fprintf(f, "%sclone %s forked\n%sexpect ok\n", pfx, name, pfx);
+	print_maps(f, pfx, "forked", l, b, ASPACE_VMA_DONTFORK);
+	for (i = 0; i < l->n; i++)
+		if ((l->v[i].flags & ASPACE_VMA_WIPEONFORK) &&
+		    !(l->v[i].flags & ASPACE_VMA_DONTFORK))
+			fprintf(f, "%sforked: expect read %#llx fill=4096*0\n",
+				pfx, (unsigned long long)(b->lo[l->v[i].win] +
+							  l->v[i].start));
+}
+
 /* What Linux had at the difference: its maps, or its bytes. */
 static void print_after(FILE *f, const char *pfx, const struct dop *op,
 			const struct run *r)
 {
 	const struct bases *b = &r->asb;
 	const struct mismatch *mm = &r->mm;
-	unsigned int i, w;
-	char perms[5];
+	unsigned int w;
 
 	if (mm->kind == MM_DATA) {
 		fprintf(f, "%s%s: expect read %#llx", pfx, sp_name[op->sp],
@@ -168,22 +215,10 @@ static void print_after(FILE *f, const char *pfx, const struct dop *op,
 		fprintf(f, "\n");
 	} else if (mm->kind == MM_LAYOUT) {
 		fprintf(f, "%s# Linux's VMAs, adjacent equal ones joined:\n", pfx);
-		fprintf(f, "%s%s: expect maps\n", pfx, sp_name[mm->sp]);
-		for (i = 0; i < r->lx_layout.n; i++) {
-			const struct svma *v = &r->lx_layout.v[i];
-
-			perms_str(v->flags, perms);
-			fprintf(f, "%s%08llx-%08llx %s %08llx ", pfx,
-				(unsigned long long)(b->lo[v->win] + v->start),
-				(unsigned long long)(b->lo[v->win] + v->end),
-				perms, (unsigned long long)v->pgoff);
-			if (v->flags & ASPACE_VMA_SHARED)
-				fprintf(f, "00:01 * /dev/zero (deleted)\n");
-			else
-				fprintf(f, "00:00 0%s\n",
-					v->flags & ASPACE_VMA_HEAP ? " [heap]" : "");
-		}
-		fprintf(f, "%send\n", pfx);
+		print_maps(f, pfx, sp_name[mm->sp], &r->lx_layout, b, 0);
+		if (r->fork_flags_only)
+			print_fork_flags(f, pfx, sp_name[mm->sp],
+					 &r->lx_layout, b);
 	}
 }
 
@@ -200,6 +235,7 @@ void script_print(FILE *f, const char *pfx, __u32 seed,
 		  const struct dop *ops, unsigned int n, const struct run *r)
 {
 	const char *line = r->mm.text, *nl;
+	bool a_closed = false;
 	unsigned int i;
 
 	fprintf(f, "%s# difftest, seed %u: aspace differs from Linux at the last step.\n",
@@ -226,9 +262,11 @@ void script_print(FILE *f, const char *pfx, __u32 seed,
 		}
 		if (op->type == D_EXIT) {
 			fprintf(f, "%sclose %s\n", pfx, sp_name[op->sp]);
+			a_closed |= !op->sp;
 			continue;
 		}
-		if (op->sp)
+		/* once a is closed, no space is current: name it */
+		if (op->sp || a_closed)
 			snprintf(sp, sizeof(sp), "%s: ", sp_name[op->sp]);
 		fprintf(f, "%s%s", pfx, sp);
 		print_op(f, op, op->type == D_MMAP && op->place == PL_NOHINT ?

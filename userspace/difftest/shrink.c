@@ -3,10 +3,13 @@
  * Shrinking a sequence that differs: the steps after the difference go,
  * then delta debugging (Zeller's ddmin) drops chunks of steps, halving
  * them down to single steps, as long as the same kind of difference at
- * the same kind of step remains.  Every try is a whole new run.
+ * the same kind of step remains; then each fork left is tried away, its
+ * child's steps done by the parent, and each step made plainer (no
+ * MAP_POPULATE, no eager clone).  Every try is a whole new run.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "difftest.h"
 
@@ -28,6 +31,96 @@ static bool still_differs(struct shrinker *s, const struct dop *ops,
 	       s->r->mm.kind == s->kind && s->r->mm.op_type == s->op_type;
 }
 
+static unsigned int ddmin(struct shrinker *s, struct dop *ops, unsigned int n,
+			  struct dop *tmp)
+{
+	unsigned int chunks = 2, size, start, end, m;
+	bool reduced;
+
+	while (n >= 2 && s->runs < s->max_runs) {
+		size = (n + chunks - 1) / chunks;
+		reduced = false;
+		for (start = 0; start < n && !reduced; start += size) {
+			end = start + size < n ? start + size : n;
+			if (end - start == n)
+				continue;
+			memcpy(tmp, ops, start * sizeof(*tmp));
+			memcpy(tmp + start, ops + end, (n - end) * sizeof(*tmp));
+			m = n - (end - start);
+			if (!still_differs(s, tmp, m))
+				continue;
+			memcpy(ops, tmp, m * sizeof(*tmp));
+			n = s->r->mm.step + 1;
+			chunks = chunks > 2 ? chunks - 1 : 2;
+			reduced = true;
+		}
+		if (!reduced) {
+			if (size == 1)
+				break;
+			chunks = chunks * 2 < n ? chunks * 2 : n;
+		}
+	}
+	return n;
+}
+
+/*
+ * @ops without the fork at @f: the child's steps go to the parent, up to
+ * the child's exit (dropped) or the slot's next use.  Returns the steps.
+ */
+static unsigned int unfork(const struct dop *ops, unsigned int n,
+			   unsigned int f, struct dop *out)
+{
+	unsigned int i, m = 0, parent = ops[f].sp, child = ops[f].place;
+	bool mapping = true;
+
+	for (i = 0; i < n; i++) {
+		struct dop op = ops[i];
+
+		if (i == f)
+			continue;
+		if (i > f && mapping && op.type == D_FORK &&
+		    op.place == child)
+			mapping = false;
+		if (i > f && mapping && op.sp == child) {
+			if (op.type == D_EXIT) {
+				mapping = false;
+				continue;
+			}
+			op.sp = parent;
+		}
+		out[m++] = op;
+	}
+	return m;
+}
+
+/* Plainer steps: no fork, no MAP_POPULATE, no eager clone. */
+static unsigned int simplify(struct shrinker *s, struct dop *ops,
+			     unsigned int n, struct dop *tmp)
+{
+	unsigned int i = 0, m;
+
+	while (i < n && s->runs < s->max_runs) {
+		if (ops[i].type == D_FORK) {
+			m = unfork(ops, n, i, tmp);
+			if (still_differs(s, tmp, m)) {
+				n = s->r->mm.step + 1;
+				memcpy(ops, tmp, n * sizeof(*tmp));
+				i = 0;
+				continue;
+			}
+		}
+		if ((ops[i].type == D_MMAP && (ops[i].flags & MAP_POPULATE)) ||
+		    (ops[i].type == D_FORK && ops[i].flags)) {
+			memcpy(tmp, ops, n * sizeof(*tmp));
+			tmp[i].flags &= ops[i].type == D_MMAP ? ~MAP_POPULATE : 0;
+			if (still_differs(s, tmp, n))
+				memcpy(ops, tmp, n * sizeof(*tmp));
+		}
+		i++;
+	}
+	return n;
+}
+
 /**
  * shrink() - a shorter sequence that differs as @ops does
  * @lx: the workers
@@ -46,33 +139,13 @@ unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,
 		.lx = lx, .r = r, .kind = r->mm.kind,
 		.op_type = r->mm.op_type, .max_runs = max_runs,
 	};
-	unsigned int chunks = 2, size, start, end, m;
 	struct dop *tmp = calloc(n, sizeof(*tmp));
-	bool reduced;
 
 	n = r->mm.step + 1;
-	while (tmp && n >= 2 && s.runs < s.max_runs) {
-		size = (n + chunks - 1) / chunks;
-		reduced = false;
-		for (start = 0; start < n && !reduced; start += size) {
-			end = start + size < n ? start + size : n;
-			if (end - start == n)
-				continue;
-			memcpy(tmp, ops, start * sizeof(*tmp));
-			memcpy(tmp + start, ops + end, (n - end) * sizeof(*tmp));
-			m = n - (end - start);
-			if (!still_differs(&s, tmp, m))
-				continue;
-			memcpy(ops, tmp, m * sizeof(*tmp));
-			n = r->mm.step + 1;
-			chunks = chunks > 2 ? chunks - 1 : 2;
-			reduced = true;
-		}
-		if (!reduced) {
-			if (size == 1)
-				break;
-			chunks = chunks * 2 < n ? chunks * 2 : n;
-		}
+	if (tmp) {
+		n = ddmin(&s, ops, n, tmp);
+		n = simplify(&s, ops, n, tmp);
+		n = ddmin(&s, ops, n, tmp);
 	}
 	free(tmp);
 	/* the run of the result, for the script (the last try may not be it) */
