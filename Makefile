@@ -29,6 +29,9 @@
 #                    N random sequences (default 200) from seed S (default
 #                    1), OPS steps each (default 150); make check runs a
 #                    bounded number.  Logs in $(BUILD)/difftest
+#   make difftest-6.12 SEEDS=N [SEED=S] [OPS=N]
+#                    the same in a guest running Linux 6.12 (logs in
+#                    $(BUILD)/k612/difftest)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -76,7 +79,7 @@ on_host = $(if $(DESTDIR),@:,)
 
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
 	kunit kunit-bench e2e bench install install-module install-udev \
-	install-userspace uninstall module-6.12 e2e-6.12 difftest
+	install-userspace uninstall module-6.12 e2e-6.12 difftest difftest-6.12
 
 all: module userspace
 
@@ -171,12 +174,20 @@ bench: module
 SEEDS ?= 200
 SEED ?= 1
 OPS ?= 150
+DIFFTEST_RUN = --timeout $$((300 + $(SEEDS) * $(OPS) / 5)) \
+	--file $(BUILD)/difftest/difftest -- \
+	difftest --seeds $(SEEDS) --seed $(SEED) --ops $(OPS)
+
 difftest: module userspace
 	$(MAKE) -C userspace BUILD=$(BUILD) difftest
-	scripts/qemu-run.sh --logs $(BUILD)/difftest \
-		--timeout $$((300 + $(SEEDS) * $(OPS) / 10)) \
-		--file $(BUILD)/difftest/difftest -- \
-		difftest --seeds $(SEEDS) --seed $(SEED) --ops $(OPS)
+	scripts/qemu-run.sh --logs $(BUILD)/difftest $(DIFFTEST_RUN)
+
+difftest-6.12: module-6.12 userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) difftest
+	scripts/qemu-run.sh --kver $(K612_KVER) \
+		--kernel /boot/vmlinuz-$(K612_KVER) \
+		--module $(K612_BUILD)/aspace.ko \
+		--logs $(K612_BUILD)/difftest $(DIFFTEST_RUN)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
