@@ -184,10 +184,11 @@ static void w_fork(struct lx *lx, struct slot *s)
 		s->res.ret = -errno;
 		return;
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		lx->slot[to].pid = pid;	/* known before the parent replies */
 		return;
+	}
 	w_slot = to;
-	lx->slot[to].pid = getpid();
 	lx->slot[to].b = s->b;
 	memset(&lx->slot[to].res, 0, sizeof(s->res));
 	close(w_mem);
@@ -298,6 +299,28 @@ static int kick(struct lx *lx, unsigned int sp, char c)
 	return write(lx->cmd[sp][1], &c, 1) == 1 ? 0 : -1;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Close the workers' ends of the pipes, and with @all the tester's too. */
+static void close_ends(struct lx *lx, bool all)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_SP; i++) {
+		close_fd(&lx->cmd[i][0]);
+		close_fd(&lx->rep[i][1]);
+		if (all) {
+			close_fd(&lx->cmd[i][1]);
+			close_fd(&lx->rep[i][0]);
+		}
+	}
+}
+
 /**
  * lx_start() - a new worker in slot 0
  * @lx: the workers
@@ -314,9 +337,14 @@ int lx_start(struct lx *lx, struct bases *b, char *why, size_t size)
 	pid_t pid;
 
 	memset(lx->live, 0, sizeof(lx->live));
+	for (i = 0; i < MAX_SP; i++)
+		lx->slot[i].pid = 0;
+	memset(lx->cmd, -1, sizeof(lx->cmd));
+	memset(lx->rep, -1, sizeof(lx->rep));
 	for (i = 0; i < MAX_SP; i++) {
 		if (pipe2(lx->cmd[i], O_CLOEXEC) || pipe2(lx->rep[i], O_CLOEXEC)) {
 			snprintf(why, size, "pipe: %s", strerror(errno));
+			close_ends(lx, true);
 			return -1;
 		}
 	}
@@ -330,10 +358,7 @@ int lx_start(struct lx *lx, struct bases *b, char *why, size_t size)
 	}
 	if (!pid)
 		w_main(lx);
-	for (i = 0; i < MAX_SP; i++) {
-		close(lx->cmd[i][0]);
-		close(lx->rep[i][1]);
-	}
+	close_ends(lx, false);
 	lx->live[0] = true;
 	if (wait_reply(lx, 0, why, size))
 		return -1;
@@ -372,9 +397,9 @@ int lx_step(struct lx *lx, const struct dop *op, __u64 addr,
 	if (kick(lx, op->sp, 'o') || wait_reply(lx, op->sp, why, size))
 		return -1;
 	if (op->type == D_FORK && !s->res.ret) {
+		lx->live[op->place] = true;
 		if (wait_reply(lx, op->place, why, size))
 			return -1;
-		lx->live[op->place] = true;
 	}
 	if (op->type == D_EXIT)
 		lx->live[op->sp] = false;
@@ -421,9 +446,8 @@ void lx_stop(struct lx *lx)
 		if (lx->live[i] && lx->slot[i].pid > 0)
 			kill(lx->slot[i].pid, SIGKILL);
 		lx->live[i] = false;
-		close(lx->cmd[i][1]);
-		close(lx->rep[i][0]);
 	}
+	close_ends(lx, true);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 }
