@@ -179,17 +179,23 @@ static int asp_present(int fd, const struct bases *b, unsigned int w,
  * @b: aspace's windows
  * @s: out: the snapshot
  *
- * Return: 0, or a negative errno from QUERY or PAGESCAN.
+ * Return: 0, or a negative errno from STATS, QUERY or PAGESCAN.
  */
 int asp_snap(struct asp *a, unsigned int sp, const struct bases *b,
 	     struct snap *s)
 {
 	static bool present[WIN_PAGES];
+	struct aspace_stats st;
 	struct aspace_query q;
 	int fd = a->fd[sp], ret;
 	unsigned int w, i, g;
 	__u64 off;
 
+	ret = aspace_stats(fd, &st);
+	if (ret)
+		return ret;
+	s->mapped = st.mapped_bytes;
+	s->data = st.data_bytes;
 	s->nv = 0;
 	memset(s->tag, T_NONE, sizeof(s->tag));
 	memset(present, 0, sizeof(present));

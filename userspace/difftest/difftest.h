@@ -123,6 +123,7 @@ enum { T_NONE, T_ZERO, T_DATA };
 
 /* One address space: its VMAs in the windows, and their pages. */
 struct snap {
+	__u64 mapped, data;	/* bytes mapped, of data (total_vm, data_vm) */
 	unsigned int nv;
 	struct svma v[MAX_VMAS];
 	__u8 tag[WIN_PAGES];
@@ -178,6 +179,7 @@ void lxmem_init(void);
 void lxmem_access(bool write, __u64 addr, __u64 len, unsigned char *buf,
 		  struct dres *r);
 void lxmem_snap(int mem, const struct bases *b, struct snap *s);
+void lxmem_status(__u64 *mapped, __u64 *data);
 
 /* asp.c: the aspace descriptors */
 struct asp {
@@ -196,7 +198,7 @@ int asp_snap(struct asp *a, unsigned int sp, const struct bases *b,
 void asp_stop(struct asp *a);
 
 /* run.c: a sequence in lockstep */
-enum { MM_NONE, MM_RESULT, MM_DATA, MM_LAYOUT, MM_CONTENT };
+enum { MM_NONE, MM_RESULT, MM_DATA, MM_LAYOUT, MM_CONTENT, MM_COUNTERS };
 
 struct mismatch {
 	int kind;		/* MM_* */
@@ -221,6 +223,7 @@ struct run {
 	struct mismatch mm;
 	struct layout lx_layout;	/* at the mismatch */
 	bool fork_flags_only;		/* MM_LAYOUT: only dc and wf differ */
+	__u64 lx_mapped, lx_data;	/* MM_COUNTERS: Linux's */
 	unsigned char lx_page[PG];	/* MM_CONTENT: Linux's page */
 	unsigned char lx_io[IO_MAX];	/* MM_DATA: Linux's bytes */
 	char why[256];			/* the harness failed */

@@ -45,6 +45,8 @@ struct slot {
 	int pid;		/* the worker's pid */
 	struct dres res;
 	struct bases b;		/* the windows (first reply) */
+	__u64 base_mapped;	/* the worker's own, before the steps */
+	__u64 base_data;
 	char why[128];
 	unsigned char io[IO_MAX];
 	struct snap snap;
@@ -172,6 +174,7 @@ static void w_setup(struct lx *lx)
 	w_mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	if (w_mem < 0)
 		w_fail(lx, "/proc/self/mem", errno);
+	lxmem_status(&s->base_mapped, &s->base_data);
 	w_reply(lx);
 }
 
@@ -190,6 +193,8 @@ static void w_fork(struct lx *lx, struct slot *s)
 	}
 	w_slot = to;
 	lx->slot[to].b = s->b;
+	lx->slot[to].base_mapped = s->base_mapped;
+	lx->slot[to].base_data = s->base_data;
 	memset(&lx->slot[to].res, 0, sizeof(s->res));
 	close(w_mem);
 	/* /proc/self/mem opened before the fork is the parent's memory */
@@ -268,10 +273,14 @@ static void w_main(struct lx *lx)
 		if (read(pfd.fd, &c, 1) != 1)
 			_exit(0);	/* the tester is gone */
 		s = &lx->slot[w_slot];
-		if (c == 's')
+		if (c == 's') {
 			lxmem_snap(w_mem, &s->b, &s->snap);
-		else
+			lxmem_status(&s->snap.mapped, &s->snap.data);
+			s->snap.mapped -= s->base_mapped;
+			s->snap.data -= s->base_data;
+		} else {
 			w_step(lx, s);
+		}
 		w_reply(lx);
 	}
 }

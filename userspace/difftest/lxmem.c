@@ -232,6 +232,34 @@ static void snap_pages(int mem, const struct bases *b, struct snap *s)
 	}
 }
 
+/* A "Name:   N kB" line of /proc/self/status, in bytes. */
+static __u64 status_kb(const char *name)
+{
+	const char *p = strstr(maps_buf, name);
+	__u64 v = 0;
+
+	if (!p)
+		return 0;
+	for (p += strlen(name); *p == ' ' || *p == '\t'; p++)
+		;
+	num(p, 10, &v);
+	return v << 10;
+}
+
+/*
+ * Bytes mapped but the stack's (which a signal frame may grow), and bytes
+ * of data: total_vm - stack_vm and data_vm, as aspace's STATS counts them.
+ */
+void lxmem_status(__u64 *mapped, __u64 *data)
+{
+	*mapped = 0;
+	*data = 0;
+	if (read_file("/proc/self/status", maps_buf, sizeof(maps_buf)) < 0)
+		return;
+	*mapped = status_kb("\nVmSize:") - status_kb("\nVmStk:");
+	*data = status_kb("\nVmData:");
+}
+
 /* The VmFlags line of smaps: dc and wf. */
 static __u32 vm_flags(const char *p)
 {

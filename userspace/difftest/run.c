@@ -330,6 +330,20 @@ static int compare_spaces(struct lx *lx, struct asp *as, struct run *r,
 			layout_make(ls[sp], &r->lx_layout, ~0U);
 			return 1;
 		}
+		if (ls[sp]->mapped != as_snap.mapped ||
+		    ls[sp]->data != as_snap.data) {
+			mismatch(r, MM_COUNTERS, i, sp, op,
+				 "the bytes mapped or of data differ");
+			text_add(r, "  Linux: mapped %llu, data %llu (beyond its own)\n",
+				 (unsigned long long)ls[sp]->mapped,
+				 (unsigned long long)ls[sp]->data);
+			text_add(r, "  aspace: mapped_bytes %llu, data_bytes %llu\n",
+				 (unsigned long long)as_snap.mapped,
+				 (unsigned long long)as_snap.data);
+			r->lx_mapped = ls[sp]->mapped;
+			r->lx_data = ls[sp]->data;
+			return 1;
+		}
 	}
 	return 0;
 }

@@ -213,6 +213,10 @@ static void print_after(FILE *f, const char *pfx, const struct dop *op,
 				PAGES(mm->page - gpage(w, 0))));
 		print_bytes(f, r->lx_page, PG);
 		fprintf(f, "\n");
+	} else if (mm->kind == MM_COUNTERS) {
+		fprintf(f, "%s%s: expect stats mapped_bytes=%llu data_bytes=%llu\n",
+			pfx, sp_name[mm->sp], (unsigned long long)r->lx_mapped,
+			(unsigned long long)r->lx_data);
 	} else if (mm->kind == MM_LAYOUT) {
 		fprintf(f, "%s# Linux's VMAs, adjacent equal ones joined:\n", pfx);
 		print_maps(f, pfx, sp_name[mm->sp], &r->lx_layout, b, 0);
