@@ -6,8 +6,9 @@
  * madvise, pread/pwrite, loads and stores, fork, exit) runs twice, in
  * lockstep: on real processes ("workers", forked from the tester, that
  * make the system calls on their own address space) and on aspace
- * descriptors.  After every step the results, the layout of every live
- * address space and its memory are compared.
+ * descriptors.  After every step the results, then for every live
+ * address space its layout (smaps against QUERY, equal neighbours joined),
+ * its memory and its bytes mapped and of data are compared.
  *
  * Everything happens in three windows, the same on both sides but for
  * where they are:
