@@ -244,7 +244,8 @@ void layout_make(const struct snap *s, struct layout *l, __u32 mask);
 
 /* shrink.c */
 unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,
-		    struct run *r, unsigned int max_runs, unsigned int *runs);
+		    struct run *r, unsigned int max_runs, unsigned int max_secs,
+		    unsigned int *runs);
 
 /* script.c */
 void script_print(FILE *f, const char *prefix, __u32 seed,

@@ -7,7 +7,7 @@
  * aspacectl if it is on PATH, to show that it reproduces.
  *
  *   difftest [--seeds N] [--seed S] [--ops N] [--shrink-runs N]
- *            [--no-self-test] [--sabotage 1-4] [-v]
+ *            [--shrink-all] [--no-self-test] [--sabotage 1-4] [-v]
  *
  * Without options: what make check runs, seeds 1 to DEFAULT_SEEDS, then
  * the self-test: aspace made wrong on purpose in four ways (--sabotage
@@ -29,6 +29,12 @@
 #define DEFAULT_OPS	150
 #define DEFAULT_SHRINK	300
 #define NSELFTESTS	4
+/*
+ * Most seconds to shrink one sequence; only the first that differs in a
+ * run is shrunk (--shrink-runs 0: none), so that a make check that finds
+ * differences still ends within the guest's time.
+ */
+#define SHRINK_SECS	90
 
 static struct dop ops[MAX_OPS];
 static struct run run;
@@ -102,9 +108,11 @@ static void report(struct lx *lx, __u32 seed, unsigned int n,
 	double t = now();
 
 	print_commented("# ", run.mm.text);
-	if (!max_runs)
+	if (!max_runs) {
+		printf("# (not shrunk: only the first sequence that differs is)\n");
 		return;
-	n = shrink(lx, ops, n, &run, max_runs, &runs);
+	}
+	n = shrink(lx, ops, n, &run, max_runs, SHRINK_SECS, &runs);
 	printf("# shrunk to %u steps in %u runs, %.1f s\n", n, runs,
 	       now() - t);
 	if (run.mm.kind == MM_NONE) {
@@ -155,7 +163,7 @@ static unsigned int self_test(struct lx *lx, unsigned int tap,
 				break;
 		}
 		if (ret == 1)
-			n = shrink(lx, ops, n, &run, 100, &runs);
+			n = shrink(lx, ops, n, &run, 100, SHRINK_SECS, &runs);
 		sabotage = 0;
 		if (ret == 1 && run.mm.kind != MM_NONE && n <= 10) {
 			printf("ok %u self-test: caught %s (seed %u, shrunk to %u steps)\n",
@@ -172,7 +180,7 @@ static unsigned int self_test(struct lx *lx, unsigned int tap,
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: difftest [--seeds N] [--seed FIRST] [--ops N] "
-		"[--shrink-runs N] [--no-self-test] [--sabotage 1-4] [-v]\n");
+		"[--shrink-runs N] [--shrink-all] [--no-self-test] [--sabotage 1-4] [-v]\n");
 }
 
 int main(int argc, char **argv)
@@ -185,19 +193,21 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "sabotage", required_argument, NULL, 'S' },
 		{ "no-self-test", no_argument, NULL, 'T' },
+		{ "shrink-all", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int nseeds = DEFAULT_SEEDS, first = 1, nops = DEFAULT_OPS;
 	unsigned int max_runs = DEFAULT_SHRINK, i, n, pass = 0, fail = 0;
 	unsigned long long steps = 0;
-	bool verbose = false, selftest = true;
+	bool verbose = false, selftest = true, shrunk = false;
+	bool shrink_all = false;
 	struct utsname u;
 	struct lx *lx;
 	double t0 = now();
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:T", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:o:r:vhS:TA", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			nseeds = strtoul(optarg, NULL, 0);
@@ -219,6 +229,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			selftest = false;
+			break;
+		case 'A':
+			shrink_all = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -257,7 +270,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (ret) {
-			report(lx, seed, n, max_runs);
+			report(lx, seed, n, shrunk ? 0 : max_runs);
+			shrunk = !shrink_all;
 			printf("not ok %u seed %u: aspace differs from Linux\n",
 			       i + 1, seed);
 			fail++;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "difftest.h"
 
@@ -18,13 +19,14 @@ struct shrinker {
 	struct run *r;
 	int kind, op_type;
 	unsigned int runs, max_runs;
+	time_t deadline;
 };
 
 /* Does @ops still differ the same way?  Then r->mm.step is where. */
 static bool still_differs(struct shrinker *s, const struct dop *ops,
 			  unsigned int n)
 {
-	if (s->runs >= s->max_runs)
+	if (s->runs >= s->max_runs || time(NULL) > s->deadline)
 		return false;
 	s->runs++;
 	return run_sequence(s->lx, ops, n, s->r, false) == 1 &&
@@ -128,16 +130,19 @@ static unsigned int simplify(struct shrinker *s, struct dop *ops,
  * @n: steps in @ops
  * @r: in: the difference; out: the run of the shorter sequence
  * @max_runs: most runs to try
+ * @max_secs: and most seconds to take
  * @runs: out: runs made
  *
  * Return: the steps of the shorter sequence (its last one differs).
  */
 unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,
-		    struct run *r, unsigned int max_runs, unsigned int *runs)
+		    struct run *r, unsigned int max_runs, unsigned int max_secs,
+		    unsigned int *runs)
 {
 	struct shrinker s = {
 		.lx = lx, .r = r, .kind = r->mm.kind,
 		.op_type = r->mm.op_type, .max_runs = max_runs,
+		.deadline = time(NULL) + max_secs,
 	};
 	struct dop *tmp = calloc(n, sizeof(*tmp));
 
@@ -150,6 +155,7 @@ unsigned int shrink(struct lx *lx, struct dop *ops, unsigned int n,
 	free(tmp);
 	/* the run of the result, for the script (the last try may not be it) */
 	s.max_runs++;
+	s.deadline = time(NULL) + 60;
 	if (!still_differs(&s, ops, n))
 		r->mm.kind = MM_NONE;
 	*runs = s.runs;
