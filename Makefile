@@ -31,6 +31,14 @@
 #                    CPUs (scripts/fuzz.sh): SECONDS=N of each (default 60),
 #                    STRESS_SECONDS=M for another stress time, SEED=S to
 #                    replay a seed (default random, printed)
+#   make difftest SEEDS=N [SEED=S] [OPS=N]
+#                    the differential tester against Linux in a QEMU guest:
+#                    N random sequences (default 200) from seed S (default
+#                    1), OPS steps each (default 150); make check runs a
+#                    bounded number.  Logs in $(BUILD)/difftest
+#   make difftest-6.12 SEEDS=N [SEED=S] [OPS=N]
+#                    the same in a guest running Linux 6.12 (logs in
+#                    $(BUILD)/k612/difftest)
 #
 # The kernel build (kbuild) reads ./Kbuild; this file is only the driver.
 
@@ -78,7 +86,8 @@ on_host = $(if $(DESTDIR),@:,)
 
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
 	man-check kunit kunit-bench e2e bench install install-module install-udev \
-	install-userspace uninstall module-6.12 e2e-6.12 fuzz
+	install-userspace uninstall module-6.12 e2e-6.12 fuzz difftest \
+	difftest-6.12
 
 all: module userspace
 
@@ -178,6 +187,26 @@ fuzz: module
 	scripts/fuzz.sh $(if $(SECONDS),--seconds $(SECONDS)) \
 		$(if $(STRESS_SECONDS),--stress-seconds $(STRESS_SECONDS)) \
 		$(if $(SEED),--seed $(SEED))
+
+# The guest runs the sequences one after the other; a sequence takes a few
+# seconds, shrinking one that differs a few minutes at most.
+SEEDS ?= 200
+SEED ?= 1
+OPS ?= 150
+DIFFTEST_RUN = --timeout $$((300 + $(SEEDS) * $(OPS) / 5)) \
+	--file $(BUILD)/difftest/difftest -- \
+	difftest --seeds $(SEEDS) --seed $(SEED) --ops $(OPS)
+
+difftest: module userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) difftest
+	scripts/qemu-run.sh --logs $(BUILD)/difftest $(DIFFTEST_RUN)
+
+difftest-6.12: module-6.12 userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) difftest
+	scripts/qemu-run.sh --kver $(K612_KVER) \
+		--kernel /boot/vmlinuz-$(K612_KVER) \
+		--module $(K612_BUILD)/aspace.ko \
+		--logs $(K612_BUILD)/difftest $(DIFFTEST_RUN)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -22,10 +22,12 @@
 #   8. a bounded run of the fuzzer and the stress run passes in a QEMU
 #      guest with 4 CPUs (scripts/fuzz.sh; FUZZ_SECONDS each, default 30;
 #      FUZZ_SEED to replay a seed)
+#   9. the differential tester against Linux (userspace/difftest/) in a 6.1
+#      guest: a bounded number of random sequences, and its self-test
 # and ends with the fuzz and stress summaries and one line "N passed, M
-# failed" that counts every KUnit case, every end-to-end test and the
-# fuzz and stress tests (a failed build or lint step counts as one
-# failure).
+# failed" that counts every KUnit case, every end-to-end test, the fuzz
+# and stress tests and every difftest sequence (a failed build or lint
+# step counts as one failure).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -177,6 +179,17 @@ scripts/qemu-run.sh --kver "$k612" --kernel "/boot/vmlinuz-$k612" \
 	sed 's/^e2e: \([0-9]* passed\)/e2e-6.12: \1/' | tee "$log" || rc=$?
 add_counts "$log" || fail "end-to-end on 6.12 (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end on 6.12"
+
+# A guest of its own: seeds 1 to 50 of userspace/difftest, about a minute
+# and a half in TCG (make difftest runs more).
+step "differential tester against Linux (QEMU, Linux $KVER)"
+log="$BUILD/difftest.out"
+rc=0
+scripts/qemu-run.sh --kver "$KVER" --logs "$BUILD/difftest" \
+	--tests "$BUILD/difftest/difftest" 2>&1 |
+	sed 's/^e2e: \([0-9]* passed\)/difftest: \1/' | tee "$log" || rc=$?
+add_counts "$log" || fail "difftest (no summary)"
+[ "$rc" -eq 0 ] || fail "difftest"
 
 step "fuzz and stress (QEMU, 4 CPUs)"
 log="$BUILD/fuzz.out"
