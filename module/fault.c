@@ -71,6 +71,17 @@ static u64 asp_fault_pte(struct asp_vma *vma, struct page *page,
 	return asp_pte_mk(page, flags);
 }
 
+/*
+ * The bits the MMU sets when the access is retried: Accessed, and Dirty
+ * for a write (x86's Linux makes a faulted-in entry young, and dirty for
+ * a write).  Set in the same page-table lock section that stores or
+ * checks the entry.
+ */
+static u64 asp_fault_young(unsigned int flags)
+{
+	return ASP_PTE_A | (flags & ASP_FAULT_WRITE ? ASP_PTE_D : 0);
+}
+
 /* Is anything to be done for an access to an address @pte maps? */
 static bool asp_fault_needed(struct asp_vma *vma, u64 pte, unsigned int flags)
 {
@@ -171,22 +182,22 @@ static int asp_fault_absent(struct asp_mm *mm, struct asp_vma *vma,
 		if (!page)
 			return ret;
 		return asp_fault_install(mm, addr, ptep,
-					 asp_fault_pte(vma, page, true), true,
-					 pagep);
+					 asp_fault_pte(vma, page, true) |
+					 asp_fault_young(flags), true, pagep);
 	}
 	if (!(flags & ASP_FAULT_WRITE))
 		return asp_fault_install(mm, addr, ptep,
 					 asp_fault_pte(vma, ZERO_PAGE(0),
-						       false) | ASP_PTE_COW,
-					 false, pagep);
+						       false) | ASP_PTE_COW |
+					 asp_fault_young(flags), false, pagep);
 	page = asp_data_page_alloc();
 	if (!page)
 		return -ENOMEM;
 	asp_vma_anon_prepare(mm, vma);
 	return asp_fault_install(mm, addr, ptep,
 				 asp_fault_pte(vma, page,
-					       vma->flags & ASP_VM_WRITE),
-				 true, pagep);
+					       vma->flags & ASP_VM_WRITE) |
+				 asp_fault_young(flags), true, pagep);
 }
 
 /*
@@ -206,6 +217,7 @@ static int asp_fault_write(struct asp_mm *mm, struct asp_vma *vma,
 	/* Exclusive, or no one else holds it any more: write in place. */
 	if (!(pte & ASP_PTE_COW) || (!zero && page_ref_count(old) == 1)) {
 		pte &= ~ASP_PTE_COW;
+		pte |= asp_fault_young(ASP_FAULT_WRITE);
 		if (writable && (pte & ASP_PTE_P))
 			pte |= ASP_PTE_RW;
 		WRITE_ONCE(*ptep, pte);
@@ -240,7 +252,8 @@ static int asp_fault_write(struct asp_mm *mm, struct asp_vma *vma,
 		asp_fault_page_put(old);
 		return *ptep != pte ? -EAGAIN : -ENOMEM;
 	}
-	WRITE_ONCE(*ptep, asp_fault_pte(vma, new, writable));
+	WRITE_ONCE(*ptep, asp_fault_pte(vma, new, writable) |
+			  asp_fault_young(ASP_FAULT_WRITE));
 	/* A copy replaces a page the owner counts already; the zero page not. */
 	mm->resident += zero;
 	if (zero)
@@ -340,6 +353,8 @@ int asp_fault_cur(struct asp_mm *mm, struct asp_vma *vma, unsigned long addr,
 		} else if (asp_fault_needed(vma, pte, flags)) {
 			ret = asp_fault_write(mm, vma, addr, ptep, pte, pagep);
 		} else {
+			if ((pte | asp_fault_young(flags)) != pte)
+				WRITE_ONCE(*ptep, pte | asp_fault_young(flags));
 			if (pagep) {
 				*pagep = asp_pte_page(pte);
 				asp_fault_page_get(*pagep);

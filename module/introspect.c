@@ -69,38 +69,25 @@ static void asp_fault_trace(struct asp_mm *mm, unsigned long addr,
  * @flags: ASP_FAULT_* of the fault
  * @ret: the fault's result; nothing is done unless it is 0
  *
- * Sets the Accessed bit of the leaf, and for a write the Dirty bit, as
- * the MMU sets them when the access that faulted is retried (and as
- * x86's Linux makes a faulted-in entry young, and dirty for a write).
  * Every access through the fault path comes here: ASPACE_IOC_ACCESS,
- * pread/pwrite and populating, so a page scan sees the working set.  Emits
- * the aspace_fault event for a fault that changed the entry or failed,
- * and aspace_cow_break for a copy.
- *
- * Context: takes @mm->pt.lock.
+ * pread/pwrite and populating.  (The fault itself set the entry's
+ * Accessed bit, and for a write its Dirty bit, under the page-table lock,
+ * so a page scan sees the working set.)  Emits the aspace_fault event for
+ * a fault that changed the entry or failed, and aspace_cow_break for a
+ * copy.
  */
 void asp_fault_done(struct asp_mm *mm, unsigned long addr, u64 *ptep,
 		    u64 old, unsigned int flags, int ret)
 {
 	bool write = flags & ASP_FAULT_WRITE;
-	u64 set = ASP_PTE_A, pte;
 
 	lockdep_assert_held(&mm->lock);
 	if (ret) {
 		trace_aspace_fault(mm, addr, write, old, old, ASP_FK_ERROR, ret);
 		return;
 	}
-	if (write)
-		set |= ASP_PTE_D;
-	spin_lock(&mm->pt.lock);
-	pte = *ptep;
-	if (pte && (pte & set) != set) {
-		pte |= set;
-		WRITE_ONCE(*ptep, pte);
-	}
-	spin_unlock(&mm->pt.lock);
 	if (trace_aspace_fault_enabled() || trace_aspace_cow_break_enabled())
-		asp_fault_trace(mm, addr, write, old, pte);
+		asp_fault_trace(mm, addr, write, old, READ_ONCE(*ptep));
 }
 
 /* log2 of the bytes one entry of @level maps. */
