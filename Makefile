@@ -34,7 +34,7 @@
 #   make difftest SEEDS=N [SEED=S] [OPS=N]
 #                    the differential tester against Linux in a QEMU guest:
 #                    N random sequences (default 200) from seed S (default
-#                    1), OPS steps each (default 150); make check runs a
+#                    1), OPS steps each (default 200); make check runs a
 #                    bounded number.  Logs in $(BUILD)/difftest
 #   make difftest-6.12 SEEDS=N [SEED=S] [OPS=N]
 #                    the same in a guest running Linux 6.12 (logs in
@@ -192,7 +192,7 @@ fuzz: module
 # seconds, shrinking one that differs a few minutes at most.
 SEEDS ?= 200
 SEED ?= 1
-OPS ?= 150
+OPS ?= 200
 DIFFTEST_RUN = --timeout $$((300 + $(SEEDS) * $(OPS) / 5)) \
 	--file $(BUILD)/difftest/difftest -- \
 	difftest --seeds $(SEEDS) --seed $(SEED) --ops $(OPS)

@@ -200,8 +200,8 @@ scripts/qemu-run.sh --kver "$k612" --kernel "/boot/vmlinuz-$k612" \
 add_counts "$log" || fail "end-to-end on 6.12 (no summary)"
 [ "$rc" -eq 0 ] || fail "end-to-end on 6.12"
 
-# A guest of its own: seeds 1 to 50 of userspace/difftest, about a minute
-# and a half in TCG (make difftest runs more).
+# A guest of its own: seeds 1 to 50 of userspace/difftest, 200 steps each,
+# a minute to a minute and a half in TCG (make difftest runs more).
 step "differential tester against Linux (QEMU, Linux $KVER)"
 log="$BUILD/difftest.out"
 rc=0

@@ -26,7 +26,7 @@
 #include "difftest.h"
 
 #define DEFAULT_SEEDS	50
-#define DEFAULT_OPS	150
+#define DEFAULT_OPS	200
 #define DEFAULT_SHRINK	300
 #define NSELFTESTS	4
 /*
