@@ -63,16 +63,23 @@ MODULE_PARM_DESC(max_map_count,
  * asp_core_init() - set up what every address space shares
  *
  * The defaults of the module parameters not given at load are computed
- * here: resident_max_bytes is half of RAM.
+ * here: resident_max_bytes is half of RAM.  The fault attribute
+ * fail_aspace appears in debugfs when the kernel has fault injection.
  *
  * Return: 0 or a negative errno.
  */
 int asp_core_init(void)
 {
+	int ret;
+
 	asp_mem_init();
 	if (!resident_max_bytes.given)
 		WRITE_ONCE(resident_max_bytes.val, asp_totalram_bytes() / 2);
-	return asp_vma_cache_init();
+	ret = asp_vma_cache_init();
+	if (ret)
+		return ret;
+	asp_fault_inject_init();
+	return 0;
 }
 
 /**
@@ -80,6 +87,7 @@ int asp_core_init(void)
  */
 void asp_core_exit(void)
 {
+	asp_fault_inject_exit();
 	asp_vma_cache_exit();
 }
 

@@ -38,10 +38,18 @@
  * holds right now, asp_nr_vmas and asp_nr_mms the VMAs (vma.c) and address
  * spaces (aspace.c); all are back to zero once every descriptor is closed.
  *
- * Every allocation first asks asp_should_fail_alloc(), so tests can make
- * the Nth allocation from now fail (like /proc/self/fail-nth).
+ * Every allocation first asks asp_should_fail_alloc(): with the kernel's
+ * fault-injection framework (CONFIG_FAULT_INJECTION) that is should_fail()
+ * on the fault attribute fail_aspace, so /proc/PID/task/TID/fail-nth
+ * counts the module's allocations along with the kernel's own (failslab,
+ * fail_page_alloc), and /sys/kernel/debug/fail_aspace/ (with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS) makes them fail at random, as
+ * fail_iommufd does for iommufd.  Without the framework the check compiles
+ * to nothing.
  */
 #include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -62,7 +70,6 @@ atomic_long_t asp_nr_data_pages = ATOMIC_LONG_INIT(0);
 atomic_long_t asp_nr_table_pages = ATOMIC_LONG_INIT(0);
 atomic_long_t asp_nr_vmas = ATOMIC_LONG_INIT(0);
 atomic_long_t asp_nr_mms = ATOMIC_LONG_INIT(0);
-static atomic_t asp_fail_nth = ATOMIC_INIT(0);
 
 /* page_private() of a data page of a shared object. */
 #define ASP_PAGE_SHM	1UL
@@ -158,38 +165,78 @@ static bool asp_mem_low(void)
 	return reserve && si_mem_available() <= (long)reserve;
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_aspace);
+static struct dentry *fail_aspace_dir;
+
 /**
  * asp_should_fail_alloc() - fault-injection check before an allocation
  *
- * Return: true if this allocation must fail because it is the one chosen
- * by asp_fail_nth_set().  Any context.
+ * Return: true if this allocation must fail: the calling task's fail-nth
+ * count reached it, or fail_aspace's probability/interval/times say so.
+ * Any context.
  */
 bool asp_should_fail_alloc(void)
 {
-	if (likely(!atomic_read(&asp_fail_nth)))
-		return false;
-	return atomic_dec_if_positive(&asp_fail_nth) == 0;
+	return should_fail(&fail_aspace, 1);
 }
 
 /**
- * asp_fail_nth_set() - make the @nth allocation from now fail
- * @nth: 1 for the next allocation, 0 to turn injection off
+ * asp_fault_inject_init() - create /sys/kernel/debug/fail_aspace/
+ *
+ * Quiet by default: writing 1 or 2 to its verbose file logs each injected
+ * failure (2: with a stack trace).  Without debugfs only fail-nth works.
+ */
+void asp_fault_inject_init(void)
+{
+	fail_aspace.verbose = 0;
+	fail_aspace_dir = fault_create_debugfs_attr("fail_aspace", NULL,
+						    &fail_aspace);
+}
+
+/**
+ * asp_fault_inject_exit() - remove what asp_fault_inject_init() created
+ */
+void asp_fault_inject_exit(void)
+{
+	if (!IS_ERR_OR_NULL(fail_aspace_dir))
+		debugfs_remove_recursive(fail_aspace_dir);
+}
+
+/**
+ * asp_fail_nth_set() - make the @nth of aspace's allocations from now fail
+ * @nth: 1 for the next one, 0 to turn injection off
+ *
+ * For the KUnit suites: arms fail_aspace to fail once, after @nth - 1
+ * calls have passed (its space, times and probability, as the debugfs
+ * files set them), so only aspace's own allocation points count, in any
+ * task.  A task's fail-nth count (/proc/self/task/TID/fail-nth) counts
+ * every fault-injection point of that task instead, the kernel's too.
+ * Not for concurrent use.
  */
 void asp_fail_nth_set(int nth)
 {
-	atomic_set(&asp_fail_nth, nth > 0 ? nth : 0);
+	fail_aspace.probability = 0;
+	atomic_set(&fail_aspace.times, 1);
+	atomic_set(&fail_aspace.space, nth > 0 ? nth : 0);
+	if (nth > 0)
+		fail_aspace.probability = 100;
 }
 
 /**
  * asp_fail_nth_get() - allocations left before the injected failure
  *
  * Return: 0 once the failure was injected (or none was asked for), else
- * how many more allocations will pass before it.
+ * how many more of aspace's allocations will pass before it, counting the
+ * one that fails.
  */
 int asp_fail_nth_get(void)
 {
-	return atomic_read(&asp_fail_nth);
+	if (!fail_aspace.probability || !atomic_read(&fail_aspace.times))
+		return 0;
+	return atomic_read(&fail_aspace.space);
 }
+#endif /* CONFIG_FAULT_INJECTION */
 
 /**
  * asp_data_page_alloc() - allocate a zeroed data page

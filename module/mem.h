@@ -31,9 +31,26 @@ extern atomic_long_t asp_nr_mms;
 void asp_mem_init(void);
 unsigned long asp_totalram_bytes(void);
 
+#ifdef CONFIG_FAULT_INJECTION
 bool asp_should_fail_alloc(void);
+void asp_fault_inject_init(void);
+void asp_fault_inject_exit(void);
 void asp_fail_nth_set(int nth);
 int asp_fail_nth_get(void);
+#else
+static inline bool asp_should_fail_alloc(void)
+{
+	return false;
+}
+
+static inline void asp_fault_inject_init(void)
+{
+}
+
+static inline void asp_fault_inject_exit(void)
+{
+}
+#endif
 
 struct page *asp_data_page_alloc(void);
 struct page *asp_data_page_alloc_shm(void);
