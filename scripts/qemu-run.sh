@@ -438,6 +438,8 @@ bad+='|memory leak|unreferenced object|INFO: task .* blocked|soft lockup'
 bad+='|hard LOCKUP|rcu_sched detected stall|rcu_preempt detected stall'
 bad+='|list_add corruption|list_del corruption|refcount_t:|Bad page'
 ok='loading out-of-tree module taints kernel|module verification failed'
+# Boot messages of a debug kernel (scripts/sankernel.sh).
+ok+='|RCU lockdep checking is enabled|kmemleak: Kernel memory leak detector initialized'
 klog=$(cat "$console" "$dmesg" | grep -v '^@@ASPACE@@' |
 	grep -E "$bad" | grep -Ev "$ok" | sort -u || true)
 if [ -n "$klog" ]; then

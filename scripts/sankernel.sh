@@ -85,7 +85,7 @@ build_kernel() {
 	{
 		"${kmake[@]}" KCONFIG_ALLCONFIG="$frag" allnoconfig &&
 			check_config &&
-			"${kmake[@]}" bzImage modules_prepare
+			"${kmake[@]}" bzImage modules
 	} >"$out/build.log" 2>&1 || {
 		tail -n 30 "$out/build.log" >&2
 		die "the kernel build failed"

@@ -280,7 +280,7 @@ TEST_F(lim, resident_bytes)
 }
 
 /* The default limit, 65530 as vm.max_map_count: 65531 VMAs fit. */
-TEST_F(lim, default_max_map_count)
+TEST_F_TIMEOUT(lim, default_max_map_count, 900)
 {
 	static struct vma_list l, c;
 	struct aspace_stats st;
