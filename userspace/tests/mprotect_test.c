@@ -5,7 +5,8 @@
  * of checks, splits and merges, and what a call that fails half way leaves
  * (the VMAs before a hole, the data limit or a refused split changed, as
  * in Linux), checked against Linux itself on a forked child
- * (same_as_linux).
+ * (same_as_linux), and the accounting Linux 6.7 takes back from a VMA made
+ * unwritable before it was written, by the guest's kernel.
  */
 #include <stddef.h>
 
