@@ -21,15 +21,44 @@
 #define ASP_PTE_ACCESS	(ASP_PTE_P | ASP_PTE_RW | ASP_PTE_US | ASP_PTE_NX | \
 			 ASP_PTE_PROTNONE)
 
-/* The flags @vma gets: new protections; accounted once writable. */
+/**
+ * asp_mprotect_unaccounts() - does @vma stop being accounted?
+ * @vma: a VMA whose protections change to ones without ASP_VM_WRITE
+ *
+ * Linux 6.7 and later ("mm/mprotect: allow unfaulted VMAs to be
+ * unaccounted on mprotect()"): mprotect_fixup() takes VM_ACCOUNT back from
+ * a private anonymous VMA that has no anon_vma, no page of its own yet,
+ * when it changes to protections without PROT_WRITE, so that it may merge
+ * with neighbours never accounted (a read-only mapping).  Linux 6.1 keeps
+ * VM_ACCOUNT once a VMA was writable.  Only mprotect does this; mmap, brk
+ * and fork account as before.
+ *
+ * Return: true if @vma loses ASP_VM_ACCOUNT, on the Linux built for.
+ */
+static bool asp_mprotect_unaccounts(const struct asp_vma *vma)
+{
+	return ASP_LINUX_SINCE(6, 7) && (vma->flags & ASP_VM_ACCOUNT) &&
+	       !(vma->flags & ASP_VM_SHARED) && !vma->anon;
+}
+
+/*
+ * The flags @vma gets, as mprotect_fixup() computes them: the new
+ * protections; accounted once made writable; no longer accounted when
+ * made unwritable before it had a page of its own, since Linux 6.7
+ * (asp_mprotect_unaccounts()).  Unchanged protections change nothing.
+ */
 static unsigned long asp_mprotect_flags(const struct asp_vma *vma,
 					unsigned long prot_vm)
 {
 	unsigned long nf = prot_vm | (vma->flags & ~ASP_VM_PROT_MASK);
 
+	if (nf == vma->flags)
+		return nf;
 	if ((nf & ASP_VM_WRITE) &&
 	    !(vma->flags & (ASP_VM_ACCOUNT | ASP_VM_WRITE | ASP_VM_SHARED)))
 		nf |= ASP_VM_ACCOUNT;
+	else if (!(nf & ASP_VM_WRITE) && asp_mprotect_unaccounts(vma))
+		nf &= ~ASP_VM_ACCOUNT;
 	return nf;
 }
 

@@ -27,7 +27,7 @@ struct asp_shm;
 #define ASP_VM_EXEC		0x04UL
 #define ASP_VM_SHARED		0x08UL
 #define ASP_VM_GROWSDOWN	0x10UL	/* a stack: guard gap below it */
-#define ASP_VM_ACCOUNT		0x20UL	/* private, writable at some time */
+#define ASP_VM_ACCOUNT		0x20UL	/* private, made writable (mprotect.c) */
 #define ASP_VM_DONTCOPY		0x40UL	/* MADV_DONTFORK: clone skips it */
 #define ASP_VM_WIPEONFORK	0x80UL	/* MADV_WIPEONFORK: clone gets zeros */
 

@@ -251,6 +251,12 @@ static bool pages_equal(struct run *r, unsigned int i, const struct dop *op,
  * The [heap] flag of a VMA follows from where it starts and ends, which
  * the layouts do not compare (merges differ, as documented): it is
  * compared for the VMAs both sides have with the same start and end.
+ * At the break, merges differ in this harness too: the worker's break
+ * continues its C library's heap VMA, which has pages of its own (an
+ * anon_vma), where aspace's heap starts empty.  So on Linux 6.7 and later
+ * a part of the heap made read-only joins a read-only mapping just above
+ * the break, [heap] with it, on aspace (as in a process whose heap VMA
+ * was never written) but not in the worker.
  */
 static const struct svma *heap_differs(const struct snap *a,
 				       const struct snap *b)

@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include <linux/aspace.h>
@@ -52,6 +53,21 @@
 
 #define SYSFS_PAGES_DATA	"/sys/class/misc/aspace/pages_data"
 #define SYSFS_PAGES_PGTABLE	"/sys/class/misc/aspace/pages_pgtable"
+
+/*
+ * Is the guest's kernel, the one aspace is built for, Linux @maj.@min or
+ * later?  Where Linux changed a rule between 6.1 and 6.12, aspace follows
+ * that kernel, and so does what a test expects.  False if unknown.
+ */
+static inline bool linux_since(unsigned int maj, unsigned int min)
+{
+	unsigned int a, b;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &a, &b) != 2)
+		return false;
+	return a > maj || (a == maj && b >= min);
+}
 
 /* A free place for MAP_FIXED tests in every layout: 4 GiB. */
 #define FIXED_AREA		0x100000000ULL

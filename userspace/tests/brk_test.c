@@ -10,7 +10,6 @@
  */
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "aspace_test_util.h"
@@ -24,12 +23,7 @@
  */
 static __u64 heap_touching(void)
 {
-	unsigned int maj, min;
-	struct utsname u;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &maj, &min) != 2)
-		return V_HEAP;
-	return maj > 6 || (maj == 6 && min >= 6) ? 0 : V_HEAP;
+	return linux_since(6, 6) ? 0 : V_HEAP;
 }
 
 FIXTURE(heap) {

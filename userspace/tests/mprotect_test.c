@@ -5,7 +5,8 @@
  * of checks, splits and merges, and what a call that fails half way leaves
  * (the VMAs before a hole, the data limit or a refused split changed, as
  * in Linux), checked against Linux itself on a forked child
- * (same_as_linux).
+ * (same_as_linux), and the accounting Linux 6.7 takes back from a VMA made
+ * unwritable before it was written, by the guest's kernel.
  */
 #include <stddef.h>
 
@@ -571,6 +572,123 @@ TEST_F(prot, same_as_linux)
 
 	lx_check_cases(_metadata, prot_cases, ARRAY_SIZE(prot_cases), sc,
 		       variant->layout, F);
+}
+
+/*
+ * The accounting (VM_ACCOUNT) of a private VMA made unwritable before it
+ * has a page of its own (no anon_vma): Linux 6.7 and later take it back
+ * (mprotect_fixup()), so the VMA may then merge with a read-only
+ * neighbour; Linux 6.1 keeps a VMA accounted once it was writable.  aspace
+ * follows the kernel it is built for, the guest's.  Each case holds what
+ * Linux before 6.7 leaves, then what 6.7 and later leave; the guest's own
+ * Linux must do the same as the descriptor, call after call.
+ */
+static const struct lx_case unaccount_cases[][2] = {
+	{ { .name = "made read-only unwritten, then a read-only neighbour",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_RW, M_PRIV),
+		     LX_MPROTECT_AT(0, PAGES(2), P_R | P_X),
+		     LX_MUNMAP_AT(LP(2), PAGES(2)),
+		     LX_MMAP_AT(LP(2), PAGES(2), P_R | P_X, M_PRIV)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(2), V_R | V_X }, { LP(2), LP(4), V_R | V_X }) },
+	  { LX_VMAS({ 0, LP(4), V_R | V_X }) } },
+	{ { .name = "written first: accounted on every kernel",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_RW, M_PRIV),
+		     LX_TOUCH_AT(LP(3), PG),
+		     LX_MPROTECT_AT(0, PAGES(2), P_R | P_X),
+		     LX_MUNMAP_AT(LP(2), PAGES(2)),
+		     LX_MMAP_AT(LP(2), PAGES(2), P_R | P_X, M_PRIV)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(2), V_R | V_X }, { LP(2), LP(4), V_R | V_X }) },
+	  { LX_VMAS({ 0, LP(2), V_R | V_X }, { LP(2), LP(4), V_R | V_X }) } },
+	{ { .name = "writable middle made read-only again",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(3), P_R, M_PRIV),
+		     LX_MPROTECT_AT(LP(1), PG, P_RW),
+		     LX_MPROTECT_AT(LP(1), PG, P_R)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(1), V_R }, { LP(1), LP(2), V_R },
+		    { LP(2), LP(3), V_R }) },
+	  { LX_VMAS({ 0, LP(3), V_R }) } },
+	{ { .name = "written middle made read-only again",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(3), P_R, M_PRIV),
+		     LX_MPROTECT_AT(LP(1), PG, P_RW),
+		     LX_TOUCH_AT(LP(1), PG),
+		     LX_MPROTECT_AT(LP(1), PG, P_R)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(1), V_R }, { LP(1), LP(2), V_R },
+		    { LP(2), LP(3), V_R }) },
+	  { LX_VMAS({ 0, LP(1), V_R }, { LP(1), LP(2), V_R },
+		    { LP(2), LP(3), V_R }) } },
+	{ { .name = "read-only over a read-only neighbour",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(2), P_RW, M_PRIV),
+		     LX_MMAP_AT(LP(2), PAGES(2), P_R, M_PRIV),
+		     LX_MPROTECT_AT(0, PAGES(4), P_R)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(2), V_R }, { LP(2), LP(4), V_R }) },
+	  { LX_VMAS({ 0, LP(4), V_R }) } },
+	{ { .name = "a PROT_NONE reservation and its neighbour",
+	    LX_STEPS(LX_MMAP_AT(0, PAGES(4), P_RW, M_PRIV),
+		     LX_MPROTECT_AT(0, PAGES(4), 0),
+		     LX_MMAP_AT(LP(4), PAGES(2), 0, M_PRIV)),
+	    .ret = 0,
+	    LX_VMAS({ 0, LP(4), 0 }, { LP(4), LP(6), 0 }) },
+	  { LX_VMAS({ 0, LP(6), 0 }) } },
+};
+
+TEST_F(prot, unwritten_vma_made_unwritable_unaccounted_since_6_7)
+{
+	const struct lx_script sc = { .win_lo = -LP(1), .win_hi = LP(17) };
+	const bool since = linux_since(6, 7);
+	struct lx_case c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unaccount_cases); i++) {
+		c = unaccount_cases[i][0];
+		if (since) {
+			c.vmas = unaccount_cases[i][1].vmas;
+			c.nvmas = unaccount_cases[i][1].nvmas;
+		}
+		lx_check_cases(_metadata, &c, 1, sc, variant->layout, F);
+	}
+}
+
+/*
+ * The same at the break, where it decides the [heap] flag of a mapping
+ * just above it: on Linux 6.7 and later the break's VMA, made read-only
+ * unwritten, joins a read-only mapping made at the break, which is
+ * [heap] with it; before, the two stay apart, and the mapping above is
+ * [heap] only by the rule before 6.6 (it touches the break).  The first
+ * page of the heap, made PROT_NONE, keeps the rest apart from the C
+ * library's heap below the break in the child, whose pages are its own.
+ */
+TEST_F(prot, unwritten_heap_made_read_only_joins_a_mapping_at_the_break)
+{
+	const struct lx_script sc = { .win_hi = LP(16), .heap = true };
+	const __u64 touching = linux_since(6, 6) ? 0 : V_HEAP;
+	const struct lx_vma before[] = {
+		{ 0, LP(1), V_HEAP }, { LP(1), LP(5), V_R | V_HEAP },
+		{ LP(5), LP(7), V_R | touching },
+	};
+	const struct lx_vma since[] = {
+		{ 0, LP(1), V_HEAP }, { LP(1), LP(7), V_R | V_HEAP },
+	};
+	struct lx_case c = {
+		.name = "the break's VMA made read-only, a mapping above it",
+		LX_STEPS(LX_BRK_AT(LP(1)),
+			 LX_MPROTECT_AT(0, PG, 0),
+			 LX_BRK_AT(LP(5)),
+			 LX_MPROTECT_AT(LP(1), PAGES(4), P_R),
+			 LX_MMAP_AT(LP(5), PAGES(2), P_R, M_PRIV)),
+		.ret = 0,
+		.vmas = before, .nvmas = ARRAY_SIZE(before),
+	};
+
+	if (linux_since(6, 7)) {
+		c.vmas = since;
+		c.nvmas = ARRAY_SIZE(since);
+	}
+	lx_check_cases(_metadata, &c, 1, sc, variant->layout,
+		       self->l.heap_start);
 }
 
 TEST_HARNESS_MAIN
