@@ -20,6 +20,13 @@
 #                    $(BUILD)/k612 (make deps installs them)
 #   make e2e-6.12    the end-to-end suite in a guest running Linux 6.12
 #                    (logs in $(BUILD)/k612)
+#   make e2e-san [TESTS="a_test b_test"]
+#                    the end-to-end suite and the fail-nth sweep in a guest
+#                    running the sanitizer kernel (KASAN, KMEMLEAK,
+#                    lockdep, UBSAN, fault injection; scripts/sankernel.sh
+#                    builds it once into ~/.cache/aspace); logs in
+#                    $(BUILD)/san
+#   make fuzz-san    make fuzz on the sanitizer kernel
 #   make demo        boot a QEMU guest and show the module at work
 #   make deps        install the Debian packages all of this needs (root)
 #   make kunit-bench the KUnit benchmark cases in a kernel without debug aids
@@ -87,7 +94,7 @@ on_host = $(if $(DESTDIR),@:,)
 .PHONY: all module userspace tests check demo deps clean sparse checkpatch \
 	man-check kunit kunit-bench e2e bench install install-module install-udev \
 	install-userspace uninstall module-6.12 e2e-6.12 fuzz difftest \
-	difftest-6.12
+	difftest-6.12 e2e-san fuzz-san
 
 all: module userspace
 
@@ -207,6 +214,28 @@ difftest-6.12: module-6.12 userspace
 		--kernel /boot/vmlinuz-$(K612_KVER) \
 		--module $(K612_BUILD)/aspace.ko \
 		--logs $(K612_BUILD)/difftest $(DIFFTEST_RUN)
+
+# The sanitizer guest kernel (scripts/sankernel.sh: built once into the
+# cache, ~15 minutes the first time) and aspace.ko built against it in
+# $(BUILD)/san.  e2e-san runs the end-to-end suite as make check does
+# there (without oom_test, trace_test and yield_test) and the fail-nth
+# sweep, or only the TESTS given (names of $(BUILD)/tests/); fuzz-san the
+# fuzzer and the stress run (SECONDS, STRESS_SECONDS, SEED as for fuzz).
+SAN_GUEST = --kver "$$(scripts/sankernel.sh)" \
+	--kernel "$$(scripts/sankernel.sh --kernel)" \
+	--module "$$(scripts/sankernel.sh --module $(BUILD)/san)"
+SAN_TESTS = $(or $(TESTS),$$(cd $(BUILD)/tests && ls *_test | \
+	grep -vxE 'oom_test|trace_test|yield_test'))
+
+e2e-san: userspace tests
+	scripts/qemu-run.sh $(SAN_GUEST) --smp 2 --timeout 2400 \
+		--test-timeout 900 --logs $(BUILD)/san --tests $(SAN_TESTS)
+
+fuzz-san: userspace
+	$(MAKE) -C userspace BUILD=$(BUILD) fuzz
+	scripts/fuzz.sh $(if $(SECONDS),--seconds $(SECONDS)) \
+		$(if $(STRESS_SECONDS),--stress-seconds $(STRESS_SECONDS)) \
+		$(if $(SEED),--seed $(SEED)) -- $(SAN_GUEST) --timeout 2400
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
