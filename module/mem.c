@@ -203,6 +203,7 @@ void asp_fault_inject_exit(void)
 		debugfs_remove_recursive(fail_aspace_dir);
 }
 
+#if IS_ENABLED(CONFIG_ASPACE_KUNIT_TEST)
 /**
  * asp_fail_nth_set() - make the @nth of aspace's allocations from now fail
  * @nth: 1 for the next one, 0 to turn injection off
@@ -236,6 +237,7 @@ int asp_fail_nth_get(void)
 		return 0;
 	return atomic_read(&fail_aspace.space);
 }
+#endif /* CONFIG_ASPACE_KUNIT_TEST */
 #endif /* CONFIG_FAULT_INJECTION */
 
 /**

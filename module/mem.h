@@ -35,8 +35,10 @@ unsigned long asp_totalram_bytes(void);
 bool asp_should_fail_alloc(void);
 void asp_fault_inject_init(void);
 void asp_fault_inject_exit(void);
+#if IS_ENABLED(CONFIG_ASPACE_KUNIT_TEST)
 void asp_fail_nth_set(int nth);
 int asp_fail_nth_get(void);
+#endif
 #else
 static inline bool asp_should_fail_alloc(void)
 {
