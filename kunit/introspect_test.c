@@ -292,6 +292,50 @@ static void it_test_accessed_dirty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), IT_AD);
 }
 
+/*
+ * An empty range, in a VMA, at its edges or in a hole: no page, no entry
+ * and nothing cleared, walk_end where it is, and no error (PAGESCAN once
+ * walked the tables of an empty piece of the VMA there: -EINVAL).
+ */
+static void it_test_empty_range(struct kunit *test)
+{
+	static const unsigned long at[] = {
+		IT_X - P, IT_X, IT_X + P, IT_X + 3 * P, IT_X + 4 * P,
+	};
+	struct aspace_ptdump_entry e;
+	struct aspace_page_region r;
+	struct asp_mm *mm = it_new(test, 4);
+	unsigned int i;
+
+	it_map(test, mm, IT_X, 4 * P, IT_RW, IT_PRIV);
+	for (i = 0; i < 4; i++)
+		it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + i * P);
+	for (i = 0; i < ARRAY_SIZE(at); i++) {
+		struct asp_scan_args s = {
+			.start = at[i], .end = at[i], .vec = &r, .vec_len = 1,
+			.ret_mask = ASPACE_PAGE_CATEGORIES,
+			.max_pages = ULONG_MAX,
+		};
+		struct asp_ptdump_args d = {
+			.start = at[i], .end = at[i], .vec = &e, .vec_len = 1,
+			.flags = ASPACE_PTDUMP_HOLES,
+		};
+
+		KUNIT_EXPECT_EQ_MSG(test, asp_pagescan(mm, &s), 0, "at %#lx",
+				    at[i]);
+		KUNIT_EXPECT_EQ(test, s.nr, 0UL);
+		KUNIT_EXPECT_EQ(test, s.walk_end, at[i]);
+		KUNIT_EXPECT_EQ_MSG(test, asp_ptdump(mm, &d), 0, "at %#lx",
+				    at[i]);
+		KUNIT_EXPECT_EQ(test, d.nr, 0UL);
+		KUNIT_EXPECT_EQ(test, d.walk_end, at[i]);
+		KUNIT_EXPECT_EQ(test, asp_clear_refs(mm, at[i], at[i],
+						     ASPACE_CLEAR_ACCESSED), 0);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + i * P), IT_AD);
+}
+
 /* Populating is a fault like any other: A, and D for a write fault. */
 static void it_test_accessed_dirty_populate(struct kunit *test)
 {
@@ -724,6 +768,7 @@ static struct kunit_case it_test_cases[] = {
 	KUNIT_CASE(it_test_translate_zero_protnone),
 	KUNIT_CASE(it_test_accessed_dirty),
 	KUNIT_CASE(it_test_accessed_dirty_populate),
+	KUNIT_CASE(it_test_empty_range),
 	KUNIT_CASE(it_test_scan_dump_random),
 	KUNIT_CASE(it_test_trace_faults),
 	{}

@@ -465,6 +465,9 @@ int asp_pagescan(struct asp_mm *mm, struct asp_scan_args *a)
 	if (ret)
 		goto out;
 	a->walk_end = a->end;
+	/* An empty range has no page (and no table to walk: -EINVAL). */
+	if (a->start == a->end)
+		goto out;
 	for (vma = asp_vma_find_next(&mm->vmas, a->start);
 	     vma && vma->start < a->end; vma = asp_vma_next(&mm->vmas, vma)) {
 		s = max(vma->start, a->start);

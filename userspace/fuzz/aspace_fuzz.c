@@ -17,6 +17,12 @@
  *    non-canonical; field values biased to boundaries (0, page edges,
  *    mmap_min_addr, the 47- and 56-bit task sizes, 2^64 - 1, unaligned)
  *    and prot, flag and advice values valid, invalid and all bits;
+ *  - the introspection ioctls (TRANSLATE, PTDUMP, PAGESCAN, CLEAR_REFS)
+ *    the same way, over ranges of the hot area, everything, a walk_end a
+ *    dump or scan returned (as is or odd), the task sizes and beyond;
+ *    their arrays good, running into an unmapped page, NULL, read-only,
+ *    unmapped, kernel, non-canonical, counts from 0 to overflowing; bad
+ *    flags, frame bits in a dump's mask, unknown page categories;
  *  - pread, pwrite, read, write, preadv, pwritev and lseek with odd
  *    offsets, counts and buffers;
  *  - clone, open, close, descriptors sent to the next worker with
@@ -28,8 +34,8 @@
  *    time (EFAULT after the call made its change: a clone's new
  *    descriptor must not survive), O_RDONLY and O_WRONLY descriptors;
  *  - forked children making long calls (MAP_POPULATE, eager clone,
- *    MADV_POPULATE_*, big transfers, unmapping everything) killed with
- *    SIGKILL in the middle of them.
+ *    MADV_POPULATE_*, big transfers, unmapping everything, dumps and
+ *    scans of everything) killed with SIGKILL in the middle of them.
  *
  * Every result is checked: the errno must be one the call documents, or
  * exactly the one it must be (struct-size rules, reserved fields, unknown
@@ -37,23 +43,33 @@
  * and on a descriptor no other thread or process can reach, a failed call
  * must leave the address space as it was, and mmap, munmap and mprotect
  * must change the mapped bytes as they say (a mapping that is not
- * MAP_FIXED replaces nothing).  After every batch the VMA
- * listing (QUERY loop) and STATS must agree; every few seconds all workers
- * stop at a checkpoint and the parent compares the module's counters
- * (/sys/class/misc/aspace/) with the sum over the distinct address spaces
- * (kcmp(2) tells which descriptors share one); at the end, with every
- * descriptor closed, all four counters must be zero.
+ * MAP_FIXED replaces nothing).  Introspection results must be sane on
+ * their own (fuzz_util.h: sorted ranges inside the range asked for, no
+ * frame unless TRANSLATE may show one, which it must to CAP_SYS_ADMIN,
+ * arrays written no further than they say) and, on a private
+ * descriptor, agree with the VMAs (mapped leaves and pages only inside
+ * VMAs that fit them), with STATS (page tables, resident pages), with
+ * each other (one page three ways) and with themselves resumed in
+ * pieces; no call but CLEAR_REFS changes the pages' Accessed and Dirty
+ * bits, and CLEAR_REFS clears them and changes no byte.  After every
+ * batch the VMA listing (QUERY loop) and STATS must agree; every few
+ * seconds all workers stop at a checkpoint and the parent compares the
+ * module's counters (/sys/class/misc/aspace/) with the sum over the
+ * distinct address spaces (kcmp(2) tells which descriptors share one); at
+ * the end, with every descriptor closed, all four counters must be zero.
  *
  * Limits keep the run bounded: every address space gets at most 4 MiB of
  * data pages, 64 MiB mapped and 512 VMAs, and a SET_LIMITS the fuzzer
  * makes never raises them beyond that.
  *
  * Output is TAP (two tests: the fuzzing, the counters at the end) and a
- * summary: calls made, errors by errno, failures.  A failure prints the
+ * summary: calls made, errors by errno, failures (and a line of the
+ * introspection calls).  A failure prints the
  * seed, the worker and its last operations.  With --procs 1 --helper 0
  * the calls of a seed are the same on every run (no children killed, no
  * checkpoint but the last): --ops N stops after the batch reaching N.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,6 +79,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/kcmp.h>
 #include <linux/mman.h>
 
@@ -129,6 +146,7 @@ struct wshared {
 	unsigned long helper_calls;
 	unsigned long ops;
 	unsigned long kills;
+	unsigned long intro[4][2];
 	struct fz_errs errs;
 };
 
@@ -205,12 +223,20 @@ static struct worker {
 	unsigned char *flap;	/* a page the helper makes RW, RO, PROT_NONE */
 	pthread_mutex_t flap_lock;
 	unsigned long kills;
+	__u64 cursor;		/* the last walk_end of a dump or scan */
+	unsigned long intro[4][2];	/* calls and successes, by ioctl */
 	__u64 edge[NSLOT][64];	/* VMA edges seen at the last check */
 	unsigned int nedge[NSLOT];
 	struct helper helper;
 } wk;
 
-static struct fz_list list_a, list_b;
+static struct fz_list list_a, list_b, list_c;
+
+/*
+ * TRANSLATE shows frames (1) or not (0): CAP_SYS_ADMIN in the caller and
+ * in the opener, the same processes here; -1 if that is not known.
+ */
+static int frames_shown = -1;
 
 static void report_failure(const char *who, const char *fmt, va_list ap)
 {
@@ -422,6 +448,157 @@ static __u64 maybe_junk(unsigned int one_in)
 	return fz_one_in(&wk.rnd, one_in) ? fz_rand(&wk.rnd) | 1 : 0;
 }
 
+/* A flags word with bits that are not known (@known: the known ones). */
+static __u32 bad_flags(__u32 known)
+{
+	static const __u64 bad[] = { 0x80000000, 0xffffffff, 0x100, 0x10 };
+	__u32 f;
+
+	do {
+		f = fz_one_in(&wk.rnd, 2) ? 1u << fz_below(&wk.rnd, 32) :
+		    fz_one_in(&wk.rnd, 2) ? (__u32)PICK(bad) :
+		    (__u32)fz_rand(&wk.rnd);
+	} while (!(f & ~known));
+	return f;
+}
+
+/*
+ * The range of an introspection call: mostly pages of the hot area, else
+ * the whole 47-bit space, a cursor a dump or scan returned (as is, or
+ * odd), the task sizes and beyond, or any address and length (wrapping,
+ * reversed).
+ */
+static void gen_range(int si, bool sane, __u64 *start, __u64 *end)
+{
+	static const __u64 ends[] = {
+		0, PG, HOT, TASK47 - PAGES(2), TASK47 - PG - 1, TASK47 - PG,
+		TASK47 - PG + 1, TASK47, TASK56 - PG, TASK56 - PG + 1, TASK56,
+		1ULL << 63, ~0ULL,
+	};
+	static const __u64 nudge[] = {
+		0, 0, 1, PG - 1, PG, -PG, 0xfff, -1ULL,
+	};
+	__u64 r = fz_below(&wk.rnd, 100), t;
+
+	if (sane || r < 45) {
+		*start = HOT + PAGES(fz_below(&wk.rnd, HOT_PAGES));
+		*end = *start + PAGES(1 + fz_below(&wk.rnd, HOT_PAGES / 4));
+		if (!sane && fz_one_in(&wk.rnd, 4))
+			*end -= 1 + fz_below(&wk.rnd, PG - 1);
+	} else if (r < 55) {
+		*start = 0;
+		*end = TASK47 - PG;
+	} else if (r < 65) {
+		*start = wk.cursor + PICK(nudge);
+		*end = fz_one_in(&wk.rnd, 2) ? PICK(ends) :
+		       *start + PAGES(1 + fz_below(&wk.rnd, HOT_PAGES));
+	} else if (r < 75) {
+		*start = fz_one_in(&wk.rnd, 2) ? 0 : HOT;
+		*end = PICK(ends);
+	} else {
+		*start = gen_addr(si);
+		*end = *start + gen_len(*start);
+	}
+	if (!sane && fz_one_in(&wk.rnd, 16)) {
+		t = *start;
+		*start = *end;
+		*end = t;
+	}
+}
+
+/* Bytes the module may write at @vec: in rwbuf up to its guard page. */
+static __u64 writable_at(__u64 vec)
+{
+	__u64 b = (uintptr_t)wk.rwbuf;
+
+	return vec >= b && vec <= b + RWBUF_SIZE ? b + RWBUF_SIZE - vec : 0;
+}
+
+/*
+ * The array of a PTDUMP or PAGESCAN, of @esize bytes an element: mostly
+ * in rwbuf, aligned or not, with room for all of it, else running into
+ * the guard page after rwbuf; NULL (with a count: EINVAL; without: only
+ * walk_end), read-only, unmapped, kernel or non-canonical; counts from 0
+ * to huge (past the user half, overflowing when multiplied).
+ */
+static void gen_vec(bool sane, size_t esize, __u64 *vec, __u64 *vec_len)
+{
+	static const __u64 huge[] = {
+		1ULL << 20, 1ULL << 30, 1ULL << 40, 1ULL << 58, 1ULL << 59,
+		1ULL << 60, ~0ULL / 24, ~0ULL / 32, ~0ULL / 24 + 1,
+		~0ULL / 32 + 1, ~0ULL / 2, ~0ULL,
+	};
+	__u64 r = fz_below(&wk.rnd, sane ? 50 : 100), off, room;
+
+	off = fz_below(&wk.rnd, RWBUF_SIZE / 2) & ~7ULL;
+	if (r < 8)
+		off |= 1 + fz_below(&wk.rnd, 7);
+	room = (RWBUF_SIZE - off) / esize;
+	*vec = (uintptr_t)wk.rwbuf + off;
+	if (r < 20) {
+		*vec_len = 1 + fz_below(&wk.rnd, 4);
+	} else if (r < 35) {
+		*vec_len = room;
+	} else if (r < 50) {
+		*vec_len = fz_below(&wk.rnd, room + 1);
+	} else if (r < 58) {
+		*vec_len = room + 1 + fz_below(&wk.rnd, 64);
+	} else if (r < 63) {
+		*vec_len = 0;
+	} else if (r < 70) {
+		*vec = 0;
+		*vec_len = 0;
+	} else if (r < 73) {
+		*vec = 0;
+		*vec_len = 1 + fz_below(&wk.rnd, 4);
+	} else if (r < 78) {
+		*vec = (uintptr_t)wk.ro + 8 * fz_below(&wk.rnd, 8);
+		*vec_len = fz_below(&wk.rnd, 8);
+	} else if (r < 83) {
+		*vec = (uintptr_t)wk.none;
+		*vec_len = fz_below(&wk.rnd, 8);
+	} else if (r < 88) {
+		*vec = fz_one_in(&wk.rnd, 2) ? KERNEL_PTR : NONCANON_PTR;
+		*vec_len = fz_below(&wk.rnd, 8);
+	} else {
+		*vec_len = PICK(huge);
+	}
+}
+
+/* Entry bits a dump keeps: mostly 0 (all) or flag bits, else a frame. */
+static __u64 gen_pte_mask(bool sane)
+{
+	__u64 r = fz_below(&wk.rnd, sane ? 80 : 100);
+
+	if (r < 50)
+		return 0;
+	if (r < 60)
+		return ASPACE_PTE_RW | ASPACE_PTE_USER | ASPACE_PTE_NX;
+	if (r < 70)
+		return ASPACE_PTE_ACCESSED | ASPACE_PTE_DIRTY;
+	if (r < 80)
+		return fz_rand(&wk.rnd) & ~ASPACE_PTE_FRAME_MASK;
+	if (r < 92)
+		return 1ULL << (12 + fz_below(&wk.rnd, 40)) |
+		       (fz_rand(&wk.rnd) & ~ASPACE_PTE_FRAME_MASK);
+	return ~0ULL;
+}
+
+/* Page categories: none, one, any, all. */
+static __u64 gen_cats(void)
+{
+	switch (fz_below(&wk.rnd, 4)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1ULL << fz_below(&wk.rnd, 8);
+	case 2:
+		return fz_rand(&wk.rnd) & ASPACE_PAGE_CATEGORIES;
+	default:
+		return ASPACE_PAGE_CATEGORIES;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* The ioctl table. */
 
@@ -438,13 +615,18 @@ union anyst {
 	struct aspace_stats st;
 	struct aspace_access ac;
 	struct aspace_madvise ma;
+	struct aspace_translate tr;
+	struct aspace_ptdump pd;
+	struct aspace_pagescan ps;
+	struct aspace_clear_refs cr;
 	unsigned char raw[128];
 };
 
 enum ioc_id {
 	I_HANDSHAKE, I_MMAP, I_MUNMAP, I_MPROTECT, I_BRK, I_CLONE, I_QUERY,
 	I_GET_LAYOUT, I_SET_LAYOUT, I_GET_LIMITS, I_SET_LIMITS, I_STATS,
-	I_ACCESS, I_MADVISE, NIOC
+	I_ACCESS, I_MADVISE, I_TRANSLATE, I_PTDUMP, I_PAGESCAN, I_CLEAR_REFS,
+	NIOC
 };
 
 struct ioc {
@@ -461,12 +643,9 @@ struct ioc {
 #define IOC(id, c, min, at, ...)					\
 	[id] = { #id + 2, c, min, at, { __VA_ARGS__, 0 } }
 
-/*
- * The first ioctl number the module does not use.  Numbers from NIOC up
- * to it (the introspection ioctls, 0x0e..0x11) are the module's but not
- * fuzzed here yet; they are never taken for unknown ones.
- */
+/* The first ioctl number the module does not use: all below are here. */
 #define NR_FREE		0x12
+static_assert(NIOC == NR_FREE, "an ioctl of the module is not fuzzed");
 
 static const struct ioc iocs[NIOC] = {
 	IOC(I_HANDSHAKE, ASPACE_IOC_HANDSHAKE, 24, true, EINVAL),
@@ -484,6 +663,10 @@ static const struct ioc iocs[NIOC] = {
 	IOC(I_STATS, ASPACE_IOC_STATS, 104, true, EINVAL),
 	IOC(I_ACCESS, ASPACE_IOC_ACCESS, 56, false, EINVAL, EFAULT, ENOMEM),
 	IOC(I_MADVISE, ASPACE_IOC_MADVISE, 24, false, EINVAL, ENOMEM, EAGAIN),
+	IOC(I_TRANSLATE, ASPACE_IOC_TRANSLATE, 120, true, EINVAL),
+	IOC(I_PTDUMP, ASPACE_IOC_PTDUMP, 104, true, EINVAL, EFAULT),
+	IOC(I_PAGESCAN, ASPACE_IOC_PAGESCAN, 96, true, EINVAL, EFAULT),
+	IOC(I_CLEAR_REFS, ASPACE_IOC_CLEAR_REFS, 24, true, EINVAL, EFAULT),
 };
 
 static unsigned int ksize_of(enum ioc_id id)
@@ -508,10 +691,17 @@ static bool needs_write(enum ioc_id id)
 	case I_SET_LAYOUT:
 	case I_SET_LIMITS:
 	case I_MADVISE:
+	case I_CLEAR_REFS:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* TRANSLATE, PTDUMP, PAGESCAN and CLEAR_REFS. */
+static bool is_intro(enum ioc_id id)
+{
+	return id >= I_TRANSLATE;
 }
 
 static bool err_allowed(enum ioc_id id, int err)
@@ -693,6 +883,89 @@ static void fill(enum ioc_id id, int si, bool sane, union anyst *u)
 		u->ma.length = sane ? PAGES(1 + fz_below(&wk.rnd, 16)) :
 				      gen_len(u->ma.addr);
 		break;
+	case I_TRANSLATE:
+		u->tr.flags = sane || fz_below(&wk.rnd, 100) < 90 ? 0 :
+			      bad_flags(0);
+		u->tr.addr = sane || fz_below(&wk.rnd, 100) < 40 ?
+			     HOT + fz_below(&wk.rnd, PAGES(HOT_PAGES)) :
+			     gen_addr(si);
+		u->tr.reserved = sane ? 0 : maybe_junk(16);
+		/* output fields on input: ignored, and all written */
+		if (fz_one_in(&wk.rnd, 3)) {
+			for (r = 0; r < 5; r++) {
+				u->tr.entries[r] = fz_rand(&wk.rnd);
+				u->tr.tables[r] = fz_rand(&wk.rnd);
+			}
+			u->tr.phys = fz_rand(&wk.rnd);
+			u->tr.levels = fz_rand(&wk.rnd);
+			u->tr.level = fz_rand(&wk.rnd);
+			u->tr.status = fz_rand(&wk.rnd);
+		}
+		break;
+	case I_PTDUMP:
+		u->pd.flags = sane || fz_below(&wk.rnd, 100) < 90 ?
+			      fz_below(&wk.rnd, 2) :
+			      bad_flags(ASPACE_PTDUMP_HOLES);
+		gen_range(si, sane, &u->pd.start, &u->pd.end);
+		u->pd.mask = gen_pte_mask(sane);
+		gen_vec(sane, sizeof(struct aspace_ptdump_entry), &u->pd.vec,
+			&u->pd.vec_len);
+		if (fz_one_in(&wk.rnd, 3)) {
+			u->pd.nr_entries = fz_rand(&wk.rnd);
+			u->pd.walk_end = fz_rand(&wk.rnd);
+			for (r = 0; r < 5; r++)
+				u->pd.pgtable_pages[r] = fz_rand(&wk.rnd);
+		}
+		break;
+	case I_PAGESCAN:
+		u->ps.flags = sane || fz_below(&wk.rnd, 100) < 90 ? 0 :
+			      bad_flags(0);
+		gen_range(si, sane, &u->ps.start, &u->ps.end);
+		r = fz_below(&wk.rnd, 100);
+		u->ps.max_pages = r < 40 ? 0 : r < 70 ?
+				  1 + fz_below(&wk.rnd, 8) : r < 90 ?
+				  1 + fz_below(&wk.rnd, HOT_PAGES) :
+				  fz_one_in(&wk.rnd, 2) ? ~0ULL : 1ULL << 40;
+		u->ps.category_inverted = fz_below(&wk.rnd, 3) ? 0 : gen_cats();
+		u->ps.category_mask = fz_below(&wk.rnd, 3) ? 0 : gen_cats();
+		u->ps.category_anyof_mask = fz_below(&wk.rnd, 3) ? 0 :
+					    gen_cats();
+		u->ps.return_mask = fz_below(&wk.rnd, 2) ?
+				    ASPACE_PAGE_CATEGORIES : gen_cats();
+		if (!sane && fz_one_in(&wk.rnd, 10)) {
+			__u64 bad = fz_one_in(&wk.rnd, 2) ? ~0ULL :
+				    1ULL << (8 + fz_below(&wk.rnd, 56));
+
+			switch (fz_below(&wk.rnd, 4)) {
+			case 0:
+				u->ps.category_inverted |= bad;
+				break;
+			case 1:
+				u->ps.category_mask |= bad;
+				break;
+			case 2:
+				u->ps.category_anyof_mask |= bad;
+				break;
+			default:
+				u->ps.return_mask |= bad;
+				break;
+			}
+		}
+		gen_vec(sane, sizeof(struct aspace_page_region), &u->ps.vec,
+			&u->ps.vec_len);
+		if (fz_one_in(&wk.rnd, 3)) {
+			u->ps.walk_end = fz_rand(&wk.rnd);
+			u->ps.nr_regions = fz_rand(&wk.rnd);
+		}
+		break;
+	case I_CLEAR_REFS:
+		u->cr.flags = sane || fz_below(&wk.rnd, 100) < 85 ?
+			      1 + fz_below(&wk.rnd, 3) :
+			      fz_one_in(&wk.rnd, 3) ? 0 :
+			      bad_flags(ASPACE_CLEAR_ACCESSED |
+					ASPACE_CLEAR_DIRTY);
+		gen_range(si, sane, &u->cr.start, &u->cr.end);
+		break;
 	default:
 		break;
 	}
@@ -794,8 +1067,114 @@ static int handler_verdict(enum ioc_id id, const union anyst *k)
 	}
 }
 
+/*
+ * The introspection ioctls check their arguments in an order the
+ * reference does not give, so where several rules are broken any of
+ * their errnos may come: these are sets of results.
+ */
+#define RS_OK		0x1u
+#define RS_EINVAL	0x2u
+#define RS_EFAULT	0x4u
+
+static unsigned int rs_of(int err)
+{
+	return !err ? RS_OK : err == EINVAL ? RS_EINVAL :
+	       err == EFAULT ? RS_EFAULT : 0;
+}
+
+/*
+ * access_ok() of an array of @n elements of @esize bytes at @vec: 1 if
+ * it fails, 0 if it passes, -1 if that depends on the guest's paging
+ * (the user half ends at 2^47 or 2^56) or kernel version.
+ */
+static int vec_bad(__u64 vec, __u64 n, size_t esize)
+{
+	__u64 bytes, end;
+
+	if (__builtin_mul_overflow(n, (__u64)esize, &bytes) ||
+	    __builtin_add_overflow(vec, bytes, &end) || end >= 1ULL << 63)
+		return 1;
+	return end > TASK47 - PAGES(2) ? -1 : 0;
+}
+
+/*
+ * What TRANSLATE, PTDUMP, PAGESCAN or CLEAR_REFS may give for the struct
+ * the module sees, the task size being in [@ts_lo, @ts_hi]: EINVAL for a
+ * broken rule of flags, masks, alignment or a NULL array with a count;
+ * EFAULT for a range past the task size or reversed, or an array that is
+ * not user memory; else success, or EFAULT if the array is too small for
+ * what the walk may find (writing it faults).
+ */
+static unsigned int intro_results(enum ioc_id id, const union anyst *k,
+				  __u64 ts_lo, __u64 ts_hi)
+{
+	bool inval = false, fault, arg_maybe = false, copy_maybe = false;
+	__u64 start, end, vec = 0, n = 0;
+	size_t esize = 0;
+	int b;
+
+	switch (id) {
+	case I_TRANSLATE:
+		if (k->tr.flags || k->tr.reserved || k->tr.addr >= ts_hi)
+			return RS_EINVAL;
+		return k->tr.addr >= ts_lo ? RS_OK | RS_EINVAL : RS_OK;
+	case I_PTDUMP:
+		inval = k->pd.flags & ~ASPACE_PTDUMP_HOLES ||
+			k->pd.mask & ASPACE_PTE_FRAME_MASK;
+		start = k->pd.start;
+		end = k->pd.end;
+		vec = k->pd.vec;
+		n = k->pd.vec_len;
+		esize = sizeof(struct aspace_ptdump_entry);
+		break;
+	case I_PAGESCAN:
+		inval = k->ps.flags ||
+			(k->ps.category_inverted | k->ps.category_mask |
+			 k->ps.category_anyof_mask | k->ps.return_mask) &
+			~ASPACE_PAGE_CATEGORIES;
+		start = k->ps.start;
+		end = k->ps.end;
+		vec = k->ps.vec;
+		n = k->ps.vec_len;
+		esize = sizeof(struct aspace_page_region);
+		break;
+	default:
+		inval = !k->cr.flags ||
+			k->cr.flags & ~(ASPACE_CLEAR_ACCESSED |
+					ASPACE_CLEAR_DIRTY);
+		start = k->cr.start;
+		end = k->cr.end;
+		break;
+	}
+	inval |= start & (PG - 1);
+	fault = start > end || end > ts_hi;
+	arg_maybe = !fault && end > ts_lo;
+	if (esize) {
+		inval |= !vec && n;
+		b = vec_bad(vec, n, esize);
+		fault |= b == 1;
+		arg_maybe |= b < 0;
+		copy_maybe = b != 1 && n > writable_at(vec) / esize;
+	}
+	if (inval || fault)
+		return (inval ? RS_EINVAL : 0) |
+		       (fault || arg_maybe ? RS_EFAULT : 0);
+	return RS_OK | (arg_maybe || copy_maybe ? RS_EFAULT : 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Snapshots: what a failed call must leave as it was. */
+
+#define SNAP_REGIONS	256
+
+/*
+ * The pages' bits a scan shows, in every VMA: what is mapped, the zero
+ * page, shared memory, Accessed and Dirty; not whether a page is
+ * exclusive or shared copy-on-write (a clone elsewhere may let it go).
+ */
+#define SNAP_CATS	(ASPACE_PAGE_PRESENT | ASPACE_PAGE_ZERO |		\
+			 ASPACE_PAGE_DIRTY | ASPACE_PAGE_ACCESSED |		\
+			 ASPACE_PAGE_SHM)
 
 struct snap {
 	struct fz_list *l;
@@ -803,10 +1182,18 @@ struct snap {
 	struct aspace_layout lay;
 	struct aspace_limits lim;
 	__u64 brk;
+	/* the first SNAP_REGIONS regions of a scan of SNAP_CATS */
+	struct aspace_page_region *pages;
+	__u64 npages;
+	__u64 pages_end;
 };
 
-static int snap_take(int fd, struct snap *s, struct fz_list *l)
+static struct aspace_page_region snap_pages[2][SNAP_REGIONS];
+
+static int snap_take(int fd, struct snap *s, struct fz_list *l,
+		     struct aspace_page_region *pages)
 {
+	struct aspace_pagescan ps = { .size = sizeof(ps) };
 	int ret;
 
 	s->l = l;
@@ -823,11 +1210,22 @@ static int snap_take(int fd, struct snap *s, struct fz_list *l)
 		ret = fz_brk(fd, 0, &s->brk);
 	/* Pages a clone elsewhere lets go of change this one. */
 	s->st.shared_pages = 0;
+	s->pages = pages;
+	if (!ret) {
+		ps.end = s->lay.task_size;
+		ps.vec = (uintptr_t)pages;
+		ps.vec_len = SNAP_REGIONS;
+		ps.return_mask = SNAP_CATS;
+		ret = ioctl(fd, ASPACE_IOC_PAGESCAN, &ps) ? -errno : 0;
+		s->npages = ps.nr_regions;
+		s->pages_end = ps.walk_end;
+	}
 	return ret;
 }
 
-/* NULL if the same, else what differs. */
-static const char *snap_diff(const struct snap *a, const struct snap *b)
+/* NULL if the same, else what differs (@pages: the pages' bits too). */
+static const char *snap_diff(const struct snap *a, const struct snap *b,
+			     bool pages)
 {
 	if (a->l->n != b->l->n ||
 	    memcmp(a->l->v, b->l->v, a->l->n * sizeof(a->l->v[0])))
@@ -840,6 +1238,10 @@ static const char *snap_diff(const struct snap *a, const struct snap *b)
 		return "the limits";
 	if (a->brk != b->brk)
 		return "the break";
+	if (pages && (a->npages != b->npages || a->pages_end != b->pages_end ||
+		      memcmp(a->pages, b->pages,
+			     a->npages * sizeof(a->pages[0]))))
+		return "the pages (present, zero, shared, Accessed or Dirty)";
 	return NULL;
 }
 
@@ -966,6 +1368,10 @@ static void mark_shared(int fd)
 /* ------------------------------------------------------------------ */
 /* Checks of one descriptor. */
 
+static void check_walks(int fd, const struct fz_list *l,
+			const struct aspace_stats *st,
+			const struct aspace_layout *lay);
+
 /* The listing and the stats of @fd; strict if nobody else can change it. */
 static void check_fd(int fd, bool excl, int si)
 {
@@ -1032,6 +1438,9 @@ static void check_fd(int fd, bool excl, int si)
 			return;
 		}
 	}
+	/* The page tables and pages by PTDUMP and PAGESCAN, now and then. */
+	if (fz_one_in(&wk.rnd, 4))
+		check_walks(fd, &list_a, &st, &lay);
 	/* Keep the address space small: unmap everything now and then. */
 	if (!fd_read_only(fd) &&
 	    (st.nr_vmas > 200 || fz_one_in(&wk.rnd, 16))) {
@@ -1296,6 +1705,774 @@ static void check_output(enum ioc_id id, int fd, bool excl,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Introspection: what TRANSLATE, PTDUMP, PAGESCAN and CLEAR_REFS say. */
+
+#define VEC_FILL	0x5c	/* the arrays' bytes before a call */
+#define PIECE_CALLS	256	/* the most calls a resumed walk may take */
+
+static struct aspace_ptdump_entry
+	pd_v[RWBUF_SIZE / sizeof(struct aspace_ptdump_entry) + 1], pd_piece[64];
+static struct aspace_page_region
+	ps_v[RWBUF_SIZE / sizeof(struct aspace_page_region) + 1], ps_piece[64];
+
+/* What op_ioctl() keeps of an introspection call for the checks after. */
+struct intro_call {
+	unsigned int rset;	/* RS_*: the results allowed; 0: no rule */
+	unsigned int levels;	/* 4 or 5 if known (excl), else 0 */
+	__u64 ts;		/* the task size if known, else 0 */
+	bool listed;		/* list_c holds the VMAs (excl) */
+	size_t esize;		/* bytes of an array element; 0: no array */
+	__u64 vec;
+	__u64 vfill;		/* bytes of the array set to VEC_FILL */
+	__u64 sample_at;	/* CLEAR_REFS: where sample was read, or 0 */
+	unsigned char sample[64];
+};
+
+/* "success or EINVAL" */
+static const char *rs_str(unsigned int rs)
+{
+	static const char * const names[8] = {
+		"nothing", "success", "EINVAL", "success or EINVAL",
+		"EFAULT", "success or EFAULT", "EINVAL or EFAULT",
+		"success, EINVAL or EFAULT",
+	};
+
+	return names[rs & 7];
+}
+
+/* Whether a leaf of bits @f (@keep: the bits kept) fits VMA flags @vf. */
+static bool leaf_fits(__u64 vf, __u64 f, __u64 keep)
+{
+	bool prot = vf & (ASPACE_VMA_READ | ASPACE_VMA_WRITE |
+			  ASPACE_VMA_EXEC);
+
+	if (f & ASPACE_PTE_PROTNONE)
+		return !prot;
+	if (!prot)
+		return false;
+	if (keep & ASPACE_PTE_RW && f & ASPACE_PTE_RW &&
+	    !(vf & ASPACE_VMA_WRITE))
+		return false;
+	if (keep & ASPACE_PTE_NX &&
+	    !(f & ASPACE_PTE_NX) != !!(vf & ASPACE_VMA_EXEC))
+		return false;
+	return !(keep & ASPACE_PTE_USER) || f & ASPACE_PTE_USER;
+}
+
+/* Whether pages of categories @c fit VMA flags @vf. */
+static bool page_fits(__u64 vf, __u64 c)
+{
+	if (c & ASPACE_PAGE_SHM && !(vf & ASPACE_VMA_SHARED))
+		return false;
+	if (c & (ASPACE_PAGE_ZERO | ASPACE_PAGE_EXCLUSIVE |
+		 ASPACE_PAGE_COW_SHARED) && vf & ASPACE_VMA_SHARED)
+		return false;
+	return !(c & ASPACE_PAGE_WRITABLE) || vf & ASPACE_VMA_WRITE;
+}
+
+/*
+ * [@s, @e) lies in VMAs of @l throughout, each fitting a leaf of bits @f
+ * (@leaf) or pages of categories @f.  If not, @where gets the first
+ * address that does not.
+ */
+static bool span_fits(const struct fz_list *l, __u64 s, __u64 e, bool leaf,
+		      __u64 f, __u64 keep, __u64 *where)
+{
+	const struct fz_vma *v;
+
+	while (s < e) {
+		v = vma_at(l, s);
+		if (!v || !(leaf ? leaf_fits(v->flags, f, keep) :
+			    page_fits(v->flags, f))) {
+			*where = s;
+			return false;
+		}
+		s = v->end;
+	}
+	return true;
+}
+
+/* The bits a dump with @mask keeps. */
+static __u64 ptdump_keep(__u64 mask)
+{
+	return (mask ? mask : ~ASPACE_PTE_FRAME_MASK) | FZ_PTE_MAPPED;
+}
+
+/* Every mapped leaf of @n entries @v lies in VMAs of @l that fit it. */
+static bool leaves_fit(const struct fz_list *l,
+		       const struct aspace_ptdump_entry *v, __u64 n,
+		       __u64 mask)
+{
+	__u64 i, where;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].flags && !span_fits(l, v[i].start, v[i].end, true,
+					     v[i].flags, ptdump_keep(mask),
+					     &where)) {
+			fail("PTDUMP mask %llx: leaves %llx-%llx flags %llx, at %llx %s",
+			     (unsigned long long)mask,
+			     (unsigned long long)v[i].start,
+			     (unsigned long long)v[i].end,
+			     (unsigned long long)v[i].flags,
+			     (unsigned long long)where,
+			     vma_at(l, where) ? "a VMA that does not fit them" :
+						"no VMA");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Every region of @n @v lies in VMAs of @l that fit its categories. */
+static bool regions_fit(const struct fz_list *l,
+			const struct aspace_page_region *v, __u64 n)
+{
+	__u64 i, where;
+
+	for (i = 0; i < n; i++) {
+		if (!span_fits(l, v[i].start, v[i].end, false,
+			       v[i].categories, 0, &where)) {
+			fail("PAGESCAN: pages %llx-%llx of categories %llx, at %llx %s",
+			     (unsigned long long)v[i].start,
+			     (unsigned long long)v[i].end,
+			     (unsigned long long)v[i].categories,
+			     (unsigned long long)where,
+			     vma_at(l, where) ? "a VMA that does not fit them" :
+						"no VMA (no page)");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The array of a PTDUMP or PAGESCAN: mostly filled with VEC_FILL where
+ * the module may write, to see what it writes.  Returns the bytes set.
+ */
+static __u64 vec_prepare(__u64 vec, __u64 n, size_t esize)
+{
+	__u64 w = writable_at(vec), want;
+
+	want = n <= w / esize ? n * esize + 64 : w;
+	if (want > w)
+		want = w;
+	memset((void *)(uintptr_t)vec, VEC_FILL, want);
+	return want;
+}
+
+/* The first byte of [@from, @to) of @p that is not VEC_FILL, or @to. */
+static __u64 vec_changed(const unsigned char *p, __u64 from, __u64 to)
+{
+	for (; from < to; from++)
+		if (p[from] != VEC_FILL)
+			break;
+	return from;
+}
+
+/*
+ * A dump resumed in pieces of a few entries over [@in->start,
+ * @out->walk_end) gives the @out->nr_entries entries @v of the one call,
+ * and page tables that add up to its counts.
+ */
+static void ptdump_resumed(int fd, const struct aspace_ptdump *in,
+			   const struct aspace_ptdump *out,
+			   const struct aspace_ptdump_entry *v,
+			   unsigned int levels)
+{
+	struct aspace_ptdump d, din;
+	__u64 got = 0, pg[5] = { 0 }, i;
+	unsigned int calls, l;
+	char why[320];
+
+	wk.calls[K_MODEL]++;
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.flags = in->flags;
+	d.start = in->start;
+	d.end = out->walk_end;
+	d.mask = in->mask;
+	d.vec = (uintptr_t)pd_piece;
+	for (calls = 0; calls < PIECE_CALLS; calls++) {
+		d.vec_len = 1 + fz_below(&wk.rnd, ARRAY_LEN(pd_piece));
+		if (out->nr_entries > 64)
+			d.vec_len = 16 + fz_below(&wk.rnd, 49);
+		din = d;
+		if (ioctl(fd, ASPACE_IOC_PTDUMP, &d)) {
+			fail("PTDUMP [%llx, %llx) resumed at %llx: %s",
+			     (unsigned long long)in->start,
+			     (unsigned long long)out->walk_end,
+			     (unsigned long long)din.start,
+			     fz_errname(errno));
+			return;
+		}
+		wk.calls[K_IOCTL]++;
+		if (!fz_ptdump_sane(&din, &d, pd_piece, levels, true, why,
+				    sizeof(why))) {
+			fail("resumed: %s", why);
+			return;
+		}
+		for (i = 0; i < d.nr_entries; i++, got++) {
+			if (got >= out->nr_entries ||
+			    memcmp(&pd_piece[i], &v[got], sizeof(v[got]))) {
+				fail("PTDUMP [%llx, %llx) flags %#x mask %llx "
+				     "resumed at %llx: entry %llu is %llx-%llx "
+				     "flags %llx level %u, the one call had %s",
+				     (unsigned long long)in->start,
+				     (unsigned long long)in->end, in->flags,
+				     (unsigned long long)in->mask,
+				     (unsigned long long)din.start,
+				     (unsigned long long)got,
+				     (unsigned long long)pd_piece[i].start,
+				     (unsigned long long)pd_piece[i].end,
+				     (unsigned long long)pd_piece[i].flags,
+				     pd_piece[i].level,
+				     got >= out->nr_entries ? "fewer" :
+							      "another");
+				return;
+			}
+		}
+		for (l = 0; l < 5; l++)
+			pg[l] += d.pgtable_pages[l];
+		if (d.walk_end == d.end)
+			break;
+		d.start = d.walk_end;
+	}
+	if (calls == PIECE_CALLS)
+		return;
+	if (got != out->nr_entries ||
+	    memcmp(pg, out->pgtable_pages, sizeof(pg)))
+		fail("PTDUMP [%llx, %llx) resumed: %llu entries of %llu, "
+		     "tables %llu %llu %llu %llu %llu, "
+		     "the one call %llu %llu %llu %llu %llu",
+		     (unsigned long long)in->start,
+		     (unsigned long long)out->walk_end,
+		     (unsigned long long)got,
+		     (unsigned long long)out->nr_entries,
+		     (unsigned long long)pg[0], (unsigned long long)pg[1],
+		     (unsigned long long)pg[2], (unsigned long long)pg[3],
+		     (unsigned long long)pg[4],
+		     (unsigned long long)out->pgtable_pages[0],
+		     (unsigned long long)out->pgtable_pages[1],
+		     (unsigned long long)out->pgtable_pages[2],
+		     (unsigned long long)out->pgtable_pages[3],
+		     (unsigned long long)out->pgtable_pages[4]);
+}
+
+/*
+ * A scan resumed in pieces of a few regions or pages (max_pages) over
+ * [@in->start, @out->walk_end) finds the regions @v of the one call,
+ * those split at the pieces' ends joined again.  Only for categories
+ * that nothing else may change meanwhile (not EXCLUSIVE, COW_SHARED).
+ */
+static void pagescan_resumed(int fd, const struct aspace_pagescan *in,
+			     const struct aspace_pagescan *out,
+			     const struct aspace_page_region *v)
+{
+	struct aspace_page_region last = { 0 };
+	struct aspace_pagescan p, pin;
+	__u64 got = 0, i;
+	unsigned int calls;
+	char why[320];
+	bool open = false;
+
+	wk.calls[K_MODEL]++;
+	p = *in;
+	p.size = sizeof(p);
+	p.end = out->walk_end;
+	p.vec = (uintptr_t)ps_piece;
+	for (calls = 0; calls < PIECE_CALLS; calls++) {
+		p.vec_len = 1 + fz_below(&wk.rnd, ARRAY_LEN(ps_piece));
+		if (out->nr_regions > 64)
+			p.vec_len = 16 + fz_below(&wk.rnd, 49);
+		p.max_pages = fz_one_in(&wk.rnd, 2) ? 0 :
+			      1 + fz_below(&wk.rnd, 16);
+		pin = p;
+		if (ioctl(fd, ASPACE_IOC_PAGESCAN, &p)) {
+			fail("PAGESCAN [%llx, %llx) resumed at %llx: %s",
+			     (unsigned long long)in->start,
+			     (unsigned long long)out->walk_end,
+			     (unsigned long long)pin.start, fz_errname(errno));
+			return;
+		}
+		wk.calls[K_IOCTL]++;
+		if (!fz_pagescan_sane(&pin, &p, ps_piece, true, why,
+				      sizeof(why))) {
+			fail("resumed: %s", why);
+			return;
+		}
+		for (i = 0; i < p.nr_regions; i++) {
+			if (open && last.end == ps_piece[i].start &&
+			    last.categories == ps_piece[i].categories) {
+				last.end = ps_piece[i].end;
+				continue;
+			}
+			if (open && (got >= out->nr_regions ||
+				     memcmp(&last, &v[got], sizeof(last))))
+				goto differ;
+			got += open;
+			last = ps_piece[i];
+			open = true;
+		}
+		if (p.walk_end == p.end)
+			break;
+		p.start = p.walk_end;
+	}
+	if (calls == PIECE_CALLS)
+		return;
+	if (open && (got >= out->nr_regions ||
+		     memcmp(&last, &v[got], sizeof(last))))
+		goto differ;
+	got += open;
+	if (got != out->nr_regions)
+		fail("PAGESCAN [%llx, %llx) resumed: %llu regions, the one call %llu",
+		     (unsigned long long)in->start,
+		     (unsigned long long)out->walk_end,
+		     (unsigned long long)got,
+		     (unsigned long long)out->nr_regions);
+	return;
+differ:
+	fail("PAGESCAN [%llx, %llx) inv %llx mask %llx anyof %llx ret %llx "
+	     "resumed: region %llu is %llx-%llx categories %llx, "
+	     "the one call had %s",
+	     (unsigned long long)in->start, (unsigned long long)in->end,
+	     (unsigned long long)in->category_inverted,
+	     (unsigned long long)in->category_mask,
+	     (unsigned long long)in->category_anyof_mask,
+	     (unsigned long long)in->return_mask, (unsigned long long)got,
+	     (unsigned long long)last.start, (unsigned long long)last.end,
+	     (unsigned long long)last.categories,
+	     got >= out->nr_regions ? "fewer" : "another");
+}
+
+/*
+ * One page, three ways: what TRANSLATE found at @addr (@t) is what a
+ * PAGESCAN and a PTDUMP of its page show; @v: its VMA, or NULL.
+ */
+static void translate_cross(int fd, const struct aspace_translate *t,
+			    const struct fz_vma *v)
+{
+	__u64 a = t->addr & ~(PG - 1), leaf = t->level ? 0 : t->entries[0];
+	struct aspace_pagescan p = {
+		.size = sizeof(p), .start = a, .end = a + PG,
+		.vec = (uintptr_t)ps_piece, .vec_len = 1,
+		.return_mask = ASPACE_PAGE_CATEGORIES &
+			       ~(ASPACE_PAGE_EXCLUSIVE | ASPACE_PAGE_COW_SHARED),
+	};
+	struct aspace_ptdump d = {
+		.size = sizeof(d), .start = a, .end = a + PG,
+		.vec = (uintptr_t)pd_piece, .vec_len = 1,
+	};
+	__u64 want = 0;
+
+	wk.calls[K_MODEL]++;
+	if (ioctl(fd, ASPACE_IOC_PAGESCAN, &p) ||
+	    ioctl(fd, ASPACE_IOC_PTDUMP, &d)) {
+		fail("PAGESCAN or PTDUMP of page %llx: %s",
+		     (unsigned long long)a, fz_errname(errno));
+		return;
+	}
+	wk.calls[K_IOCTL] += 2;
+	if (leaf) {
+		want = ASPACE_PAGE_PRESENT |
+		       (leaf & ASPACE_PTE_ACCESSED ? ASPACE_PAGE_ACCESSED : 0) |
+		       (leaf & ASPACE_PTE_DIRTY ? ASPACE_PAGE_DIRTY : 0) |
+		       (leaf & ASPACE_PTE_RW ? ASPACE_PAGE_WRITABLE : 0);
+		if (t->status & ASPACE_TRANSLATE_ZERO_PAGE)
+			want |= ASPACE_PAGE_ZERO;
+		else if (v && v->flags & ASPACE_VMA_SHARED)
+			want |= ASPACE_PAGE_SHM;
+	}
+	if (p.nr_regions != !!v || p.walk_end != a + PG ||
+	    (v && (ps_piece[0].start != a || ps_piece[0].end != a + PG ||
+		   ps_piece[0].categories != want)))
+		fail("TRANSLATE %llx: status %#x leaf %llx (%s); "
+		     "PAGESCAN: %llu regions, %llx-%llx categories %llx",
+		     (unsigned long long)t->addr, t->status,
+		     (unsigned long long)leaf, v ? "in a VMA" : "no VMA",
+		     (unsigned long long)p.nr_regions,
+		     (unsigned long long)ps_piece[0].start,
+		     (unsigned long long)ps_piece[0].end,
+		     (unsigned long long)ps_piece[0].categories);
+	else if (d.nr_entries != !!leaf || d.walk_end != a + PG ||
+		 (leaf && (pd_piece[0].start != a ||
+			   pd_piece[0].end != a + PG || pd_piece[0].level ||
+			   pd_piece[0].flags !=
+			   (leaf & ~ASPACE_PTE_FRAME_MASK))))
+		fail("TRANSLATE %llx: status %#x leaf %llx; "
+		     "PTDUMP: %llu entries, %llx-%llx flags %llx level %u",
+		     (unsigned long long)t->addr, t->status,
+		     (unsigned long long)leaf,
+		     (unsigned long long)d.nr_entries,
+		     (unsigned long long)pd_piece[0].start,
+		     (unsigned long long)pd_piece[0].end,
+		     (unsigned long long)pd_piece[0].flags,
+		     pd_piece[0].level);
+}
+
+/*
+ * Before an introspection call: the results its arguments allow (an
+ * exact verdict where they leave one), the array filled to see what is
+ * written, and on a descriptor only this thread reaches the layout, the
+ * VMAs and, for CLEAR_REFS, some bytes of the range.
+ */
+static void intro_before(enum ioc_id id, int fd, bool excl, bool known,
+			 const union anyst *k, int acc, int *verdict,
+			 struct intro_call *ic)
+{
+	__u64 lo = TASK47 - PG, hi = TASK56 - PG, n = 0, a;
+	struct aspace_layout lay;
+
+	memset(ic, 0, sizeof(*ic));
+	if (!is_intro(id))
+		return;
+	if (id == I_PTDUMP) {
+		ic->esize = sizeof(struct aspace_ptdump_entry);
+		ic->vec = k->pd.vec;
+		n = k->pd.vec_len;
+	} else if (id == I_PAGESCAN) {
+		ic->esize = sizeof(struct aspace_page_region);
+		ic->vec = k->ps.vec;
+		n = k->ps.vec_len;
+	}
+	if (ic->esize)
+		ic->vfill = vec_prepare(ic->vec, n, ic->esize);
+	if (!known || *verdict != ANY)
+		return;
+	if (excl && !fz_get_layout(fd, &lay)) {
+		lo = lay.task_size;
+		hi = lay.task_size;
+		ic->ts = lay.task_size;
+		ic->levels = lay.flags & ASPACE_LAYOUT_LA57 ? 5 : 4;
+	}
+	ic->rset = intro_results(id, k, lo, hi);
+	if (ic->rset == RS_OK)
+		*verdict = 0;
+	else if (ic->rset == RS_EINVAL)
+		*verdict = -EINVAL;
+	else if (ic->rset == RS_EFAULT)
+		*verdict = -EFAULT;
+	if (!excl || !ic->levels || !(ic->rset & RS_OK))
+		return;
+	/* Bits a look must not set: clear them all first, now and then. */
+	if (id != I_CLEAR_REFS && acc != O_RDONLY && fz_one_in(&wk.rnd, 3)) {
+		struct aspace_clear_refs c = {
+			.size = sizeof(c), .end = ic->ts,
+			.flags = ASPACE_CLEAR_ACCESSED | ASPACE_CLEAR_DIRTY,
+		};
+
+		wk.calls[K_IOCTL]++;
+		if (ioctl(fd, ASPACE_IOC_CLEAR_REFS, &c)) {
+			fail("CLEAR_REFS of everything on fd %d: %s", fd,
+			     fz_errname(errno));
+			return;
+		}
+	}
+	ic->listed = !fz_list_vmas(fd, &list_c);
+	if (id != I_CLEAR_REFS || !ic->listed || acc == O_WRONLY)
+		return;
+	a = k->cr.start + PAGES(fz_below(&wk.rnd, 16));
+	if (a < k->cr.end && vma_at(&list_c, a)) {
+		wk.calls[K_READ]++;
+		if (pread(fd, ic->sample, sizeof(ic->sample), a) ==
+		    sizeof(ic->sample))
+			ic->sample_at = a;
+	}
+}
+
+/*
+ * After an introspection call, failed or not: the result one the
+ * arguments allow, and the array written only as far as the call says
+ * (not at all if it failed on its arguments).  False if it failed.
+ */
+static bool intro_result(enum ioc_id id, int err, int verdict,
+			 enum ptr_kind pk, const union anyst *out,
+			 const struct intro_call *ic)
+{
+	const unsigned char *p = (const unsigned char *)(uintptr_t)ic->vec;
+	__u64 nr, bytes, at;
+
+	if (!is_intro(id))
+		return true;
+	wk.intro[id - I_TRANSLATE][0]++;
+	wk.intro[id - I_TRANSLATE][1] += !err;
+	if (ic->rset && verdict == ANY && pk != PK_FLAP &&
+	    !(ic->rset & rs_of(err))) {
+		fail("%s: %s, where its arguments allow %s", iocs[id].name,
+		     err ? fz_errname(err) : "success", rs_str(ic->rset));
+		return false;
+	}
+	if (!ic->esize)
+		return true;
+	if (err) {
+		/* the struct may have become unwritable after the walk */
+		if (pk == PK_FLAP || (err == EFAULT && ic->rset & RS_OK))
+			return true;
+		at = vec_changed(p, 0, ic->vfill);
+		if (at < ic->vfill) {
+			fail("%s failed with %s but wrote byte %llu of its array",
+			     iocs[id].name, fz_errname(err),
+			     (unsigned long long)at);
+			return false;
+		}
+		return true;
+	}
+	nr = id == I_PTDUMP ? out->pd.nr_entries : out->ps.nr_regions;
+	if (nr > writable_at(ic->vec) / ic->esize) {
+		fail("%s: %llu elements, in an array with room for %llu",
+		     iocs[id].name, (unsigned long long)nr,
+		     (unsigned long long)(writable_at(ic->vec) / ic->esize));
+		return false;
+	}
+	bytes = nr * ic->esize;
+	at = vec_changed(p, bytes, ic->vfill);
+	if (at < ic->vfill) {
+		fail("%s: %llu elements, but byte %llu of the array changed",
+		     iocs[id].name, (unsigned long long)nr,
+		     (unsigned long long)at);
+		return false;
+	}
+	memcpy(id == I_PTDUMP ? (void *)pd_v : (void *)ps_v, p, bytes);
+	return true;
+}
+
+/* CLEAR_REFS worked: the bits are clear, the bytes as they were. */
+static void clear_refs_after(int fd, const struct aspace_clear_refs *c,
+			     const struct intro_call *ic)
+{
+	struct aspace_pagescan p = {
+		.size = sizeof(p), .start = c->start,
+		.end = fz_page_up(c->end),
+		.category_anyof_mask =
+			(c->flags & ASPACE_CLEAR_ACCESSED ?
+			 ASPACE_PAGE_ACCESSED : 0) |
+			(c->flags & ASPACE_CLEAR_DIRTY ? ASPACE_PAGE_DIRTY : 0),
+		.return_mask = ASPACE_PAGE_CATEGORIES,
+	};
+	unsigned char now[sizeof(ic->sample)];
+	int err;
+
+	if (!ic->listed)
+		return;
+	wk.calls[K_MODEL]++;
+	wk.calls[K_IOCTL]++;
+	/* no array: walk_end is the first page with a bit still set */
+	err = ioctl(fd, ASPACE_IOC_PAGESCAN, &p) ? errno : 0;
+	if (err || p.walk_end != p.end) {
+		fail("CLEAR_REFS %#x [%llx, %llx): then PAGESCAN for %llx: %s, walk_end %llx",
+		     c->flags, (unsigned long long)c->start,
+		     (unsigned long long)c->end,
+		     (unsigned long long)p.category_anyof_mask,
+		     err ? fz_errname(err) : "success",
+		     (unsigned long long)p.walk_end);
+		return;
+	}
+	if (!ic->sample_at)
+		return;
+	wk.calls[K_READ]++;
+	if (pread(fd, now, sizeof(now), ic->sample_at) != sizeof(now) ||
+	    memcmp(now, ic->sample, sizeof(now)))
+		fail("CLEAR_REFS %#x [%llx, %llx): the bytes at %llx changed",
+		     c->flags, (unsigned long long)c->start,
+		     (unsigned long long)c->end,
+		     (unsigned long long)ic->sample_at);
+}
+
+/*
+ * A successful TRANSLATE, PTDUMP, PAGESCAN or CLEAR_REFS: sane on its
+ * own; on a descriptor only this thread reaches also against the VMAs
+ * (list_c), the other two walks and STATS, and resumed in pieces.
+ */
+static void intro_success(enum ioc_id id, int fd, const union anyst *k,
+			  const union anyst *out, const struct intro_call *ic)
+{
+	const struct fz_list *l = ic->listed ? &list_c : NULL;
+	const struct fz_vma *v;
+	struct aspace_stats st;
+	char why[320];
+	__u64 leaf;
+
+	switch (id) {
+	case I_TRANSLATE:
+		if (!fz_translate_sane(&k->tr, &out->tr, frames_shown,
+				       ic->levels, why, sizeof(why))) {
+			fail("%s", why);
+			return;
+		}
+		if (!l)
+			return;
+		v = vma_at(l, k->tr.addr);
+		leaf = out->tr.level ? 0 : out->tr.entries[0];
+		if ((!v && leaf) ||
+		    (v && leaf && !leaf_fits(v->flags, leaf, ~0ULL)) ||
+		    (v && out->tr.status & ASPACE_TRANSLATE_ZERO_PAGE &&
+		     v->flags & ASPACE_VMA_SHARED)) {
+			fail("TRANSLATE %llx: leaf %llx status %#x, VMA %s %llx",
+			     (unsigned long long)k->tr.addr,
+			     (unsigned long long)leaf, out->tr.status,
+			     v ? "flags" : "none",
+			     (unsigned long long)(v ? v->flags : 0));
+			return;
+		}
+		if (fz_one_in(&wk.rnd, 3))
+			translate_cross(fd, &out->tr, v);
+		return;
+	case I_PTDUMP:
+		wk.cursor = out->pd.walk_end;
+		if (!fz_ptdump_sane(&k->pd, &out->pd, pd_v, ic->levels,
+				    ic->listed, why, sizeof(why))) {
+			fail("%s", why);
+			return;
+		}
+		if (!l || !leaves_fit(l, pd_v, out->pd.nr_entries, k->pd.mask))
+			return;
+		/* from 0 to the task size: every page table */
+		if (!k->pd.start && out->pd.walk_end == ic->ts) {
+			wk.calls[K_MODEL]++;
+			if (fz_stats(fd, &st) ||
+			    memcmp(st.pgtable_pages, out->pd.pgtable_pages,
+				   sizeof(st.pgtable_pages))) {
+				fail("PTDUMP of everything: tables "
+				     "%llu %llu %llu %llu %llu, "
+				     "STATS %llu %llu %llu %llu %llu",
+				     (unsigned long long)out->pd.pgtable_pages[0],
+				     (unsigned long long)out->pd.pgtable_pages[1],
+				     (unsigned long long)out->pd.pgtable_pages[2],
+				     (unsigned long long)out->pd.pgtable_pages[3],
+				     (unsigned long long)out->pd.pgtable_pages[4],
+				     (unsigned long long)st.pgtable_pages[0],
+				     (unsigned long long)st.pgtable_pages[1],
+				     (unsigned long long)st.pgtable_pages[2],
+				     (unsigned long long)st.pgtable_pages[3],
+				     (unsigned long long)st.pgtable_pages[4]);
+				return;
+			}
+		}
+		if (fz_one_in(&wk.rnd, 3))
+			ptdump_resumed(fd, &k->pd, &out->pd, pd_v, ic->levels);
+		return;
+	case I_PAGESCAN:
+		wk.cursor = out->ps.walk_end;
+		if (!fz_pagescan_sane(&k->ps, &out->ps, ps_v, ic->listed, why,
+				      sizeof(why))) {
+			fail("%s", why);
+			return;
+		}
+		if (!l || !regions_fit(l, ps_v, out->ps.nr_regions))
+			return;
+		if (!((k->ps.return_mask | k->ps.category_mask |
+		       k->ps.category_anyof_mask) &
+		      (ASPACE_PAGE_EXCLUSIVE | ASPACE_PAGE_COW_SHARED)) &&
+		    fz_one_in(&wk.rnd, 3))
+			pagescan_resumed(fd, &k->ps, &out->ps, ps_v);
+		return;
+	default:
+		clear_refs_after(fd, &k->cr, ic);
+		return;
+	}
+}
+
+/*
+ * The whole of a descriptor only this thread reaches, by PTDUMP and
+ * PAGESCAN resumed until done: the page tables the dump counts are
+ * STATS's, every mapped leaf lies in a VMA of @l that fits it, the pages
+ * the scan finds present are the dump's leaves, and those but the zero
+ * page are STATS's resident pages.
+ */
+static void check_walks(int fd, const struct fz_list *l,
+			const struct aspace_stats *st,
+			const struct aspace_layout *lay)
+{
+	unsigned int levels = lay->flags & ASPACE_LAYOUT_LA57 ? 5 : 4, i;
+	__u64 tables[5] = { 0 }, leaves = 0, present = 0, zero = 0, n;
+	struct aspace_ptdump d = { .size = sizeof(d) }, din;
+	struct aspace_pagescan p = { .size = sizeof(p) }, pin;
+	char why[320];
+
+	wk.calls[K_MODEL]++;
+	d.end = lay->task_size;
+	d.vec = (uintptr_t)pd_piece;
+	d.vec_len = ARRAY_LEN(pd_piece);
+	d.flags = fz_below(&wk.rnd, 2);
+	for (;;) {
+		din = d;
+		wk.calls[K_IOCTL]++;
+		if (ioctl(fd, ASPACE_IOC_PTDUMP, &d)) {
+			fail("PTDUMP of fd %d from %llx: %s", fd,
+			     (unsigned long long)din.start, fz_errname(errno));
+			return;
+		}
+		if (!fz_ptdump_sane(&din, &d, pd_piece, levels, true, why,
+				    sizeof(why))) {
+			fail("%s", why);
+			return;
+		}
+		if (!leaves_fit(l, pd_piece, d.nr_entries, 0))
+			return;
+		for (n = 0; n < d.nr_entries; n++)
+			if (pd_piece[n].flags)
+				leaves += (pd_piece[n].end -
+					   pd_piece[n].start) / PG;
+		for (i = 0; i < 5; i++)
+			tables[i] += d.pgtable_pages[i];
+		if (d.walk_end == d.end)
+			break;
+		d.start = d.walk_end;
+	}
+	if (memcmp(tables, st->pgtable_pages, sizeof(tables))) {
+		fail("fd %d: a dump counts tables %llu %llu %llu %llu %llu, "
+		     "STATS %llu %llu %llu %llu %llu",
+		     fd, (unsigned long long)tables[0],
+		     (unsigned long long)tables[1],
+		     (unsigned long long)tables[2],
+		     (unsigned long long)tables[3],
+		     (unsigned long long)tables[4],
+		     (unsigned long long)st->pgtable_pages[0],
+		     (unsigned long long)st->pgtable_pages[1],
+		     (unsigned long long)st->pgtable_pages[2],
+		     (unsigned long long)st->pgtable_pages[3],
+		     (unsigned long long)st->pgtable_pages[4]);
+		return;
+	}
+	p.end = lay->task_size;
+	p.vec = (uintptr_t)ps_piece;
+	p.vec_len = ARRAY_LEN(ps_piece);
+	p.category_mask = ASPACE_PAGE_PRESENT;
+	p.return_mask = ASPACE_PAGE_CATEGORIES &
+			~(ASPACE_PAGE_EXCLUSIVE | ASPACE_PAGE_COW_SHARED);
+	for (;;) {
+		pin = p;
+		wk.calls[K_IOCTL]++;
+		if (ioctl(fd, ASPACE_IOC_PAGESCAN, &p)) {
+			fail("PAGESCAN of fd %d from %llx: %s", fd,
+			     (unsigned long long)pin.start, fz_errname(errno));
+			return;
+		}
+		if (!fz_pagescan_sane(&pin, &p, ps_piece, true, why,
+				      sizeof(why))) {
+			fail("%s", why);
+			return;
+		}
+		if (!regions_fit(l, ps_piece, p.nr_regions))
+			return;
+		for (n = 0; n < p.nr_regions; n++) {
+			present += (ps_piece[n].end - ps_piece[n].start) / PG;
+			if (ps_piece[n].categories & ASPACE_PAGE_ZERO)
+				zero += (ps_piece[n].end -
+					 ps_piece[n].start) / PG;
+		}
+		if (p.walk_end == p.end)
+			break;
+		p.start = p.walk_end;
+	}
+	if (present != leaves || present - zero != st->resident_pages)
+		fail("fd %d: a scan finds %llu pages present (%llu the zero "
+		     "page), a dump %llu leaves, STATS %llu resident",
+		     fd, (unsigned long long)present,
+		     (unsigned long long)zero, (unsigned long long)leaves,
+		     (unsigned long long)st->resident_pages);
+}
+
 static void check_clone(int src, bool excl, int nfd, __u32 flags);
 
 /*
@@ -1367,6 +2544,52 @@ static void adopt_clone(int src, bool excl, int nfd, __u32 flags)
 	slot_put(fz_below(&wk.rnd, NSLOT), nfd, true);
 }
 
+/* The fields of an introspection call, for the log. */
+static void intro_log(enum ioc_id id, int fd, bool excl, unsigned int cmd,
+		      unsigned int usize, enum ptr_kind pk,
+		      const union anyst *u)
+{
+	char f[128];
+
+	switch (id) {
+	case I_TRANSLATE:
+		snprintf(f, sizeof(f), "flags %#x addr %llx reserved %#x",
+			 u->tr.flags, (unsigned long long)u->tr.addr,
+			 u->tr.reserved);
+		break;
+	case I_PTDUMP:
+		snprintf(f, sizeof(f), "f %#x [%llx, %llx) mask %llx vec %llx+%llu",
+			 u->pd.flags, (unsigned long long)u->pd.start,
+			 (unsigned long long)u->pd.end,
+			 (unsigned long long)u->pd.mask,
+			 (unsigned long long)u->pd.vec,
+			 (unsigned long long)u->pd.vec_len);
+		break;
+	case I_PAGESCAN:
+		snprintf(f, sizeof(f),
+			 "f %#x [%llx, %llx) vec %llx+%llu max %llu "
+			 "c %llx/%llx/%llx/%llx",
+			 u->ps.flags, (unsigned long long)u->ps.start,
+			 (unsigned long long)u->ps.end,
+			 (unsigned long long)u->ps.vec,
+			 (unsigned long long)u->ps.vec_len,
+			 (unsigned long long)u->ps.max_pages,
+			 (unsigned long long)u->ps.category_inverted,
+			 (unsigned long long)u->ps.category_mask,
+			 (unsigned long long)u->ps.category_anyof_mask,
+			 (unsigned long long)u->ps.return_mask);
+		break;
+	default:
+		snprintf(f, sizeof(f), "flags %#x [%llx, %llx)", u->cr.flags,
+			 (unsigned long long)u->cr.start,
+			 (unsigned long long)u->cr.end);
+		break;
+	}
+	fz_log(&wk.log, "%s fd %d%s cmd %08x size %u ptr %s: %s",
+	       iocs[id].name, fd, excl ? " (excl)" : "", cmd, usize,
+	       ptr_names[pk], f);
+}
+
 /* One ioctl on slot @si (or the helper's number if @under). */
 static void op_ioctl(int si, bool sane, bool under)
 {
@@ -1383,6 +2606,7 @@ static void op_ioctl(int si, bool sane, bool under)
 	union anyst u, k, out;
 	struct aspace_stats pre;
 	struct aspace_query dq;
+	struct intro_call ic;
 	struct snap s1, s2;
 	unsigned char *p = NULL;
 	__u64 r, uptr;
@@ -1391,7 +2615,8 @@ static void op_ioctl(int si, bool sane, bool under)
 		static const enum ioc_id common[] = {
 			I_MMAP, I_MMAP, I_MMAP, I_MUNMAP, I_MPROTECT,
 			I_MPROTECT, I_MADVISE, I_ACCESS, I_ACCESS, I_BRK,
-			I_QUERY,
+			I_QUERY, I_TRANSLATE, I_PTDUMP, I_PAGESCAN,
+			I_CLEAR_REFS,
 		};
 
 		id = common[fz_below(&wk.rnd, ARRAY_LEN(common))];
@@ -1558,6 +2783,7 @@ static void op_ioctl(int si, bool sane, bool under)
 	memcpy(&k, &u, usize < ksize ? usize : ksize);
 	if (!verdict)
 		verdict = handler_verdict(id, &k);
+	intro_before(id, fd, excl, known, &k, acc, &verdict, &ic);
 	/* ACCESS: a store needs FMODE_WRITE, a load or fetch FMODE_READ. */
 	if (id == I_ACCESS && (verdict == ANY || !verdict) && acc >= 0 &&
 	    acc != O_RDWR && acc == (k.ac.kind == 1 ? O_RDONLY : O_WRONLY))
@@ -1569,18 +2795,21 @@ static void op_ioctl(int si, bool sane, bool under)
 		cmp_len = 0;
 	}
 
-	fz_log(&wk.log,
-	       "%s fd %d%s cmd %08x size %u ptr %s: %016llx %016llx %016llx %016llx %016llx",
-	       iocs[id].name, fd, excl ? " (excl)" : "", cmd, usize,
-	       ptr_names[pk], (unsigned long long)((__u64 *)&u)[0],
-	       (unsigned long long)((__u64 *)&u)[1],
-	       (unsigned long long)((__u64 *)&u)[2],
-	       (unsigned long long)((__u64 *)&u)[3],
-	       (unsigned long long)((__u64 *)&u)[4]);
+	if (is_intro(id))
+		intro_log(id, fd, excl, cmd, usize, pk, &u);
+	else
+		fz_log(&wk.log,
+		       "%s fd %d%s cmd %08x size %u ptr %s: %016llx %016llx %016llx %016llx %016llx",
+		       iocs[id].name, fd, excl ? " (excl)" : "", cmd, usize,
+		       ptr_names[pk], (unsigned long long)((__u64 *)&u)[0],
+		       (unsigned long long)((__u64 *)&u)[1],
+		       (unsigned long long)((__u64 *)&u)[2],
+		       (unsigned long long)((__u64 *)&u)[3],
+		       (unsigned long long)((__u64 *)&u)[4]);
 
 	/* A descriptor only this thread reaches: a failure changes nothing. */
 	if (excl && pk != PK_FLAP && fz_one_in(&wk.rnd, 6)) {
-		if (snap_take(fd, &s1, &list_b)) {
+		if (snap_take(fd, &s1, &list_b, snap_pages[0])) {
 			fail("snapshot of fd %d failed", fd);
 			return;
 		}
@@ -1651,23 +2880,26 @@ static void op_ioctl(int si, bool sane, bool under)
 	}
 	if (s1.l && (err ? iocs[id].atomic || verdict == -err :
 		     id == I_QUERY || id == I_STATS || id == I_GET_LAYOUT ||
-		     id == I_GET_LIMITS || id == I_HANDSHAKE ||
+		     id == I_GET_LIMITS || id == I_HANDSHAKE || is_intro(id) ||
 		     (id == I_BRK && !k.brk.brk))) {
 		const char *what;
 
-		if (snap_take(fd, &s2, &list_a)) {
+		if (snap_take(fd, &s2, &list_a, snap_pages[1])) {
 			fail("snapshot of fd %d failed", fd);
 			goto close_new;
 		}
-		what = snap_diff(&s1, &s2);
+		/* CLEAR_REFS changes the bits it is for, nothing else */
+		what = snap_diff(&s1, &s2, err || id != I_CLEAR_REFS);
 		if (what) {
 			fail("%s (%s) changed %s", iocs[id].name,
 			     err ? fz_errname(err) : "success", what);
 			goto close_new;
 		}
 	}
-	if (err)
+	if (err) {
+		intro_result(id, err, verdict, pk, NULL, &ic);
 		return;
+	}
 
 	memset(&out, 0, sizeof(out));
 	if (pk == PK_FLAP) {
@@ -1678,6 +2910,8 @@ static void op_ioctl(int si, bool sane, bool under)
 	if (pk == PK_FLAP)
 		pthread_mutex_unlock(&wk.flap_lock);
 	check_output(id, fd, excl, &k, &out, usize);
+	if (is_intro(id) && intro_result(id, 0, verdict, pk, &out, &ic))
+		intro_success(id, fd, &k, &out, &ic);
 	if (have_pre)
 		check_accounting(id, fd, &k, &pre);
 	if (have_model) {
@@ -2172,6 +3406,89 @@ static void helper_check(const char *what, int err, const int *ok)
 		    fz_errname(err));
 }
 
+/*
+ * Introspection of [@addr, @addr + @len) while the main thread changes
+ * the address space under it (or replaces the descriptor): each result
+ * sane on its own.
+ */
+static void helper_intro(__u64 addr, __u64 len)
+{
+	static struct aspace_ptdump_entry hv_pd[64];
+	static struct aspace_page_region hv_ps[64];
+	static const int e_none[] = { 0 };
+	struct helper *h = &wk.helper;
+	union anyst u, in;
+	char why[320];
+	int err;
+
+	memset(&u, 0, sizeof(u));
+	switch (h_rand(4)) {
+	case 0:
+		u.tr.size = sizeof(u.tr);
+		u.tr.addr = addr + h_rand(len);
+		in = u;
+		fz_log(&h->log, "translate %llx", (unsigned long long)u.tr.addr);
+		err = ioctl(UNDER_FD, ASPACE_IOC_TRANSLATE, &u) ? errno : 0;
+		helper_check("TRANSLATE", err, e_none);
+		if (!err && !fz_translate_sane(&in.tr, &u.tr, frames_shown, 0,
+					       why, sizeof(why)))
+			helper_fail("%s", why);
+		break;
+	case 1:
+		u.pd.size = sizeof(u.pd);
+		u.pd.flags = h_rand(2);
+		u.pd.start = h_rand(4) ? addr : 0;
+		u.pd.end = addr + len;
+		u.pd.mask = h_rand(2) ? 0 : ASPACE_PTE_RW | ASPACE_PTE_NX;
+		u.pd.vec = (uintptr_t)hv_pd;
+		u.pd.vec_len = 1 + h_rand(ARRAY_LEN(hv_pd));
+		in = u;
+		fz_log(&h->log, "ptdump [%llx, %llx) flags %u room %llu",
+		       (unsigned long long)u.pd.start,
+		       (unsigned long long)u.pd.end, u.pd.flags,
+		       (unsigned long long)u.pd.vec_len);
+		err = ioctl(UNDER_FD, ASPACE_IOC_PTDUMP, &u) ? errno : 0;
+		helper_check("PTDUMP", err, e_none);
+		if (!err && !fz_ptdump_sane(&in.pd, &u.pd, hv_pd, 0, false,
+					    why, sizeof(why)))
+			helper_fail("%s", why);
+		break;
+	case 2:
+		u.ps.size = sizeof(u.ps);
+		u.ps.start = addr;
+		u.ps.end = addr + len;
+		u.ps.vec = (uintptr_t)hv_ps;
+		u.ps.vec_len = 1 + h_rand(ARRAY_LEN(hv_ps));
+		u.ps.max_pages = h_rand(2) ? 0 : 1 + h_rand(8);
+		u.ps.category_mask = h_rand(2) ? 0 : 1ULL << h_rand(8);
+		u.ps.return_mask = h_rand(2) ? ASPACE_PAGE_CATEGORIES :
+				   h_rand(256);
+		in = u;
+		fz_log(&h->log, "pagescan [%llx, %llx) mask %llx ret %llx",
+		       (unsigned long long)u.ps.start,
+		       (unsigned long long)u.ps.end,
+		       (unsigned long long)u.ps.category_mask,
+		       (unsigned long long)u.ps.return_mask);
+		err = ioctl(UNDER_FD, ASPACE_IOC_PAGESCAN, &u) ? errno : 0;
+		helper_check("PAGESCAN", err, e_none);
+		if (!err && !fz_pagescan_sane(&in.ps, &u.ps, hv_ps, false,
+					      why, sizeof(why)))
+			helper_fail("%s", why);
+		break;
+	default:
+		u.cr.size = sizeof(u.cr);
+		u.cr.flags = 1 + h_rand(3);
+		u.cr.start = addr;
+		u.cr.end = addr + len;
+		fz_log(&h->log, "clear_refs %u [%llx, %llx)", u.cr.flags,
+		       (unsigned long long)u.cr.start,
+		       (unsigned long long)u.cr.end);
+		err = ioctl(UNDER_FD, ASPACE_IOC_CLEAR_REFS, &u) ? errno : 0;
+		helper_check("CLEAR_REFS", err, e_none);
+		break;
+	}
+}
+
 static void helper_op(void)
 {
 	static const int e_map[] = { EINVAL, ENOMEM, EEXIST, EPERM, 0 };
@@ -2189,7 +3506,7 @@ static void helper_op(void)
 	len = PAGES(1 + h_rand(16));
 	memset(&u, 0, sizeof(u));
 	h->calls++;
-	switch (h_rand(11)) {
+	switch (h_rand(13)) {
 	case 0:
 	case 1:
 		u.mm.size = sizeof(u.mm);
@@ -2278,6 +3595,10 @@ static void helper_op(void)
 				    (unsigned long long)u.ac.done,
 				    (unsigned long long)u.ac.length,
 				    u.ac.signo);
+		break;
+	case 11:
+	case 12:
+		helper_intro(addr, len);
 		break;
 	default:
 		u.cl.size = sizeof(u.cl);
@@ -2416,9 +3737,10 @@ out:
 /*
  * A forked child makes long calls on a descriptor it inherited until it
  * is killed (SIGKILL) in the middle of one: populating, an eager clone,
- * big transfers, unmapping everything.  The call must stop, leaving the
- * address space consistent (the next check) and nothing behind when the
- * child's descriptors go (the checkpoints and the end).
+ * big transfers, unmapping everything, dumping and scanning everything.
+ * The call must stop, leaving the address space consistent (the next
+ * check) and nothing behind when the child's descriptors go (the
+ * checkpoints and the end).
  */
 static void child_long_calls(int fd, unsigned int what, __u64 seed)
 {
@@ -2431,6 +3753,20 @@ static void child_long_calls(int fd, unsigned int what, __u64 seed)
 	};
 	struct aspace_clone c = { .size = sizeof(c) };
 	struct aspace_range r = { .size = sizeof(r) };
+	struct aspace_ptdump d = {
+		.size = sizeof(d), .flags = ASPACE_PTDUMP_HOLES,
+		.end = TASK47 - PG, .vec = (uintptr_t)wk.rwbuf,
+		.vec_len = RWBUF_SIZE / sizeof(struct aspace_ptdump_entry),
+	};
+	struct aspace_pagescan p = {
+		.size = sizeof(p), .end = TASK47 - PG,
+		.vec = (uintptr_t)wk.rwbuf,
+		.vec_len = RWBUF_SIZE / sizeof(struct aspace_page_region),
+		.return_mask = ASPACE_PAGE_CATEGORIES,
+	};
+	struct aspace_clear_refs cr = {
+		.size = sizeof(cr), .flags = 3, .end = TASK47 - PG,
+	};
 	__u64 rnd = seed;
 	int i;
 
@@ -2479,6 +3815,28 @@ static void child_long_calls(int fd, unsigned int what, __u64 seed)
 			m.length = AS_CAP / 2;
 			m.addr = 0;
 			break;
+		case 5:
+			/* a page at a time, everything, resumed */
+			m.flags = MAP_PRIVATE | MAP_POPULATE;
+			m.prot = PROT_READ | fz_below(&rnd, 2) * PROT_WRITE;
+			if (!ioctl(fd, ASPACE_IOC_MMAP, &m)) {
+				r.addr = m.addr;
+				r.length = m.length;
+			}
+			for (d.start = 0; !ioctl(fd, ASPACE_IOC_PTDUMP, &d) &&
+			     d.walk_end < d.end;)
+				d.start = d.walk_end;
+			p.category_mask = fz_below(&rnd, 2) *
+					  ASPACE_PAGE_PRESENT;
+			for (p.start = 0; !ioctl(fd, ASPACE_IOC_PAGESCAN, &p) &&
+			     p.walk_end < p.end;)
+				p.start = p.walk_end;
+			ioctl(fd, ASPACE_IOC_CLEAR_REFS, &cr);
+			if (r.length)
+				ioctl(fd, ASPACE_IOC_MUNMAP, &r);
+			r.length = 0;
+			m.addr = 0;
+			break;
 		}
 	}
 }
@@ -2487,6 +3845,7 @@ static void op_kill(int si)
 {
 	static const char * const names[] = {
 		"populate", "eager clone", "transfer", "madvise", "unmap",
+		"dump",
 	};
 	unsigned int what = fz_below(&wk.rnd, ARRAY_LEN(names));
 	__u64 delay = fz_below(&wk.rnd, 4000), seed = fz_rand(&wk.rnd);
@@ -2687,6 +4046,7 @@ static int worker_main(int id, const int *shared_fds, int sock_out,
 	memcpy(me->calls, wk.calls, sizeof(me->calls));
 	me->helper_calls = wk.helper.calls;
 	me->kills = wk.kills;
+	memcpy(me->intro, wk.intro, sizeof(me->intro));
 	me->ops = wk.ops;
 	me->errs = wk.errs;
 	for (i = 0; i < FZ_NERR; i++)
@@ -2878,10 +4238,24 @@ static void parse_args(int argc, char **argv)
 		print_usage(argv[0]);
 }
 
+/* CAP_SYS_ADMIN in the effective set: 1 or 0; -1 if unknown. */
+static int has_sys_admin(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	return !!(d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
+		  CAP_TO_MASK(CAP_SYS_ADMIN));
+}
+
 static void print_summary(__u64 elapsed_ms)
 {
 	unsigned long calls[NKINDS] = { 0 }, total = 0, ops = 0, hcalls = 0;
-	unsigned long kills = 0;
+	unsigned long kills = 0, intro[4][2] = { { 0 } };
 	static struct fz_errs errs;
 	char buf[1024];
 	size_t off = 0;
@@ -2895,6 +4269,8 @@ static void print_summary(__u64 elapsed_ms)
 		ops += shm->w[i].ops;
 		hcalls += shm->w[i].helper_calls;
 		kills += shm->w[i].kills;
+		for (k = 0; k < 8; k++)
+			intro[k / 2][k % 2] += shm->w[i].intro[k / 2][k % 2];
 	}
 	for (k = 0; k < NKINDS; k++) {
 		if (k != K_MODEL)	/* results checked, not calls */
@@ -2914,6 +4290,15 @@ static void print_summary(__u64 elapsed_ms)
 	printf("# fuzz summary: %lu successes; errors by errno: %s\n",
 	       errs.n[0], buf);
 	printf("# fuzz summary: failures: %d\n", shm->failures);
+	/* Not a summary line: those keep their format (make check). */
+	printf("# introspection calls (succeeded): TRANSLATE %lu (%lu), "
+	       "PTDUMP %lu (%lu), PAGESCAN %lu (%lu), CLEAR_REFS %lu (%lu); "
+	       "frames %s\n",
+	       intro[0][0], intro[0][1], intro[1][0], intro[1][1],
+	       intro[2][0], intro[2][1], intro[3][0], intro[3][1],
+	       frames_shown < 0 ? "not checked" :
+	       frames_shown ? "shown (CAP_SYS_ADMIN)" :
+	       "hidden (no CAP_SYS_ADMIN)");
 }
 
 int main(int argc, char **argv)
@@ -2926,6 +4311,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	frames_shown = has_sys_admin();
 	signal(SIGPIPE, SIG_IGN);
 	printf("TAP version 13\n1..2\n");
 	printf("# aspace_fuzz --seed 0x%llx --seconds %u --procs %u%s\n",

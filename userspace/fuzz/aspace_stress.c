@@ -19,6 +19,14 @@
  * thread is kept for a while and checked again later, after the source
  * has changed: copy-on-write keeps the clone as it was.
  *
+ * Now and then a thread looks at the page tables while the others change
+ * them: PTDUMP and PAGESCAN of its own region, another thread's, the
+ * common area or everything, resumed in pieces, each piece sane on its
+ * own (fuzz_util.h); its own private pages that hold data are present,
+ * not the zero page, and its shared ones shared memory, by PAGESCAN and
+ * TRANSLATE; CLEAR_REFS of its own region clears their Accessed and
+ * Dirty bits (no other thread touches them) and changes no byte.
+ *
  * Meanwhile every thread also churns a common area and the rest of the
  * address space: mmap (fixed, no-replace, anywhere, populated), munmap,
  * mprotect, every madvise, brk, accesses and transfers that may fault,
@@ -68,6 +76,7 @@
 #define MAX_ANON	8
 #define STALL_PAGES	4		/* the staller's area and buffer */
 #define PROBE_MS	30000		/* "blocked" if longer than this */
+#define TASK47		0x800000000000ULL	/* 2^47 */
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -75,11 +84,12 @@
 #endif
 
 enum { S_WRITE, S_READ, S_DONTNEED, S_POPULATE, S_PROTECT, S_REMAP,
-	S_FORKADV, S_CLONE, S_KEPT, S_CHURN, S_HOT, NSK };
+	S_FORKADV, S_CLONE, S_KEPT, S_CHURN, S_HOT, S_INTRO, NSK };
 
 static const char * const sk_names[NSK] = {
 	"writes", "reads", "dontneed", "populate", "protect", "remap",
 	"fork-advice", "clones", "kept-clone checks", "churn", "hot swaps",
+	"introspection",
 };
 
 static struct {
@@ -660,6 +670,200 @@ static void op_kept(struct sthread *t)
 	memcpy(&t->kept[p][off], t->buf, len);
 	/* ... and the source did not see it */
 	own_check(t, PAGES(p), PG, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Introspection while the others change the address space. */
+
+/* Whether own page @p holds data (the model has a byte that is not 0). */
+static bool own_has_data(const struct sthread *t, __u64 p)
+{
+	return t->model[p][0] || memcmp(t->model[p], t->model[p] + 1, PG - 1);
+}
+
+/*
+ * [@start, @end) by PTDUMP (@dump) or PAGESCAN, in pieces of a few
+ * entries resumed from walk_end: each piece sane on its own.  The
+ * regions found go to @v (room for @room), their number to *@nv.
+ */
+static bool intro_walk(struct sthread *t, int fd, bool dump, __u64 start,
+		       __u64 end, struct aspace_page_region *v,
+		       unsigned int room, unsigned int *nv)
+{
+	struct aspace_ptdump_entry e[8];
+	struct aspace_page_region r[8];
+	union {
+		struct aspace_ptdump d;
+		struct aspace_pagescan p;
+	} in, out;
+	unsigned int calls, i;
+	char why[320];
+	__u64 walk_end, nr;
+	int err;
+
+	*nv = 0;
+	for (calls = 0; calls < 64; calls++) {
+		memset(&in, 0, sizeof(in));
+		if (dump) {
+			in.d.size = sizeof(in.d);
+			in.d.flags = rnd(t, 2);
+			in.d.start = start;
+			in.d.end = end;
+			in.d.mask = rnd(t, 2) ? 0 : ASPACE_PTE_RW;
+			in.d.vec = (uintptr_t)e;
+			in.d.vec_len = 1 + rnd(t, ARRAY_LEN(e));
+		} else {
+			in.p.size = sizeof(in.p);
+			in.p.start = start;
+			in.p.end = end;
+			in.p.vec = (uintptr_t)r;
+			in.p.vec_len = 1 + rnd(t, ARRAY_LEN(r));
+			in.p.max_pages = rnd(t, 2) ? 0 : 1 + rnd(t, 8);
+			in.p.return_mask = ASPACE_PAGE_CATEGORIES;
+		}
+		out = in;
+		err = do_ioctl(t, fd, dump ? ASPACE_IOC_PTDUMP :
+			       ASPACE_IOC_PAGESCAN, &out);
+		if (err) {
+			if (fd == HOT_FD && err == EBADF)
+				return false;
+			fail(t, "%s [%llx, %llx): %s",
+			     dump ? "PTDUMP" : "PAGESCAN",
+			     (unsigned long long)start,
+			     (unsigned long long)end, fz_errname(err));
+			return false;
+		}
+		if (dump ? !fz_ptdump_sane(&in.d, &out.d, e, 4, false, why,
+					   sizeof(why)) :
+		    !fz_pagescan_sane(&in.p, &out.p, r, false, why,
+				      sizeof(why))) {
+			fail(t, "%s", why);
+			return false;
+		}
+		walk_end = dump ? out.d.walk_end : out.p.walk_end;
+		nr = dump ? 0 : out.p.nr_regions;
+		for (i = 0; i < nr && *nv < room; i++)
+			v[(*nv)++] = r[i];
+		if (walk_end == fz_page_up(end))
+			break;
+		start = walk_end;
+	}
+	return true;
+}
+
+static void op_introspect(struct sthread *t)
+{
+	struct aspace_page_region v[OWN_PAGES];
+	struct aspace_translate tr, in;
+	struct aspace_clear_refs cr;
+	struct aspace_pagescan ps;
+	unsigned int nv, i, other;
+	__u64 p, c, want;
+	char why[320];
+	int err;
+
+	switch (rnd(t, 5)) {
+	case 0:
+		/* someone's region, the common area, or everything */
+		other = rnd(t, opt.threads);
+		p = rnd(t, 3);
+		fz_log(&t->log, "dump or scan %s",
+		       p == 0 ? "a region" : p == 1 ? "the churn area" :
+		       "everything");
+		intro_walk(t, rnd(t, 4) ? main_fd : HOT_FD, rnd(t, 2),
+			   p == 0 ? OWN_BASE + other * OWN_STRIDE :
+			   p == 1 ? CHURN : 0,
+			   p == 0 ? OWN_BASE + other * OWN_STRIDE +
+				    PAGES(OWN_PAGES) :
+			   p == 1 ? CHURN + PAGES(CHURN_PAGES) : TASK47 - PG,
+			   v, 0, &nv);
+		return;
+	case 1:
+	case 2:
+		/* own pages: those with data present, of the right kind */
+		fz_log(&t->log, "scan own region");
+		if (!intro_walk(t, main_fd, false, own(t, 0),
+				own(t, PAGES(OWN_PAGES)), v, ARRAY_LEN(v),
+				&nv))
+			return;
+		for (i = 0, p = 0; p < OWN_PAGES; p++) {
+			while (i < nv && v[i].end <= own(t, PAGES(p)))
+				i++;
+			c = i < nv && v[i].start <= own(t, PAGES(p)) ?
+			    v[i].categories : 0;
+			if (p < PRIV_PAGES ?
+			    (own_has_data(t, p) &&
+			     (!(c & ASPACE_PAGE_PRESENT) ||
+			      c & (ASPACE_PAGE_ZERO | ASPACE_PAGE_SHM))) :
+			    c & (ASPACE_PAGE_ZERO | ASPACE_PAGE_EXCLUSIVE |
+				 ASPACE_PAGE_COW_SHARED) ||
+			    (c && !(c & ASPACE_PAGE_SHM))) {
+				fail(t, "own page %llu (%s%s): categories %llx",
+				     (unsigned long long)p,
+				     p < PRIV_PAGES ? "private" : "shared",
+				     own_has_data(t, p) ? ", data" : "",
+				     (unsigned long long)c);
+				return;
+			}
+		}
+		return;
+	case 3:
+		/* one own private page with data: mapped by a present leaf */
+		p = rnd(t, PRIV_PAGES);
+		memset(&tr, 0, sizeof(tr));
+		tr.size = sizeof(tr);
+		tr.addr = own(t, PAGES(p) + rnd(t, PG));
+		in = tr;
+		fz_log(&t->log, "translate own +%llx",
+		       (unsigned long long)(tr.addr - own(t, 0)));
+		err = do_ioctl(t, main_fd, ASPACE_IOC_TRANSLATE, &tr);
+		if (err || !fz_translate_sane(&in, &tr, -1, 4, why,
+					      sizeof(why)) ||
+		    (own_has_data(t, p) &&
+		     (!(tr.status & ASPACE_TRANSLATE_PRESENT) ||
+		      tr.status & ASPACE_TRANSLATE_ZERO_PAGE)))
+			fail(t, "TRANSLATE of own page %llu (%s): %s status %#x level %u leaf %llx",
+			     (unsigned long long)p,
+			     own_has_data(t, p) ? "data" : "no data",
+			     err ? fz_errname(err) : why, tr.status, tr.level,
+			     (unsigned long long)tr.entries[0]);
+		return;
+	default:
+		/* clear, the bits are clear, the bytes the same */
+		memset(&cr, 0, sizeof(cr));
+		cr.size = sizeof(cr);
+		cr.flags = 1 + rnd(t, 3);
+		cr.start = own(t, 0);
+		cr.end = own(t, PAGES(OWN_PAGES));
+		fz_log(&t->log, "clear_refs %u of own region", cr.flags);
+		err = do_ioctl(t, main_fd, ASPACE_IOC_CLEAR_REFS, &cr);
+		if (err) {
+			fail(t, "CLEAR_REFS %u of own region: %s", cr.flags,
+			     fz_errname(err));
+			return;
+		}
+		want = (cr.flags & ASPACE_CLEAR_ACCESSED ?
+			ASPACE_PAGE_ACCESSED : 0) |
+		       (cr.flags & ASPACE_CLEAR_DIRTY ? ASPACE_PAGE_DIRTY : 0);
+		memset(&ps, 0, sizeof(ps));
+		ps.size = sizeof(ps);
+		ps.start = cr.start;
+		ps.end = cr.end;
+		ps.category_anyof_mask = want;
+		ps.return_mask = ASPACE_PAGE_CATEGORIES;
+		err = do_ioctl(t, main_fd, ASPACE_IOC_PAGESCAN, &ps);
+		if (err || ps.walk_end != ps.end) {
+			fail(t, "CLEAR_REFS %u of own region, then PAGESCAN "
+			     "for %llx: %s, walk_end own +%llx",
+			     cr.flags, (unsigned long long)want,
+			     err ? fz_errname(err) : "success",
+			     (unsigned long long)(ps.walk_end - own(t, 0)));
+			return;
+		}
+		p = rnd(t, OWN_PAGES - 1);
+		own_check(t, PAGES(p), PAGES(2), rnd(t, 2));
+		return;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1291,6 +1495,9 @@ static void one_op(struct sthread *t)
 	} else if (r < 66) {
 		op_kept(t);
 		t->ops[S_KEPT]++;
+	} else if (r < 69) {
+		op_introspect(t);
+		t->ops[S_INTRO]++;
 	} else {
 		op_churn(t);
 		t->ops[S_CHURN]++;

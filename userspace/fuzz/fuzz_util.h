@@ -507,4 +507,346 @@ static inline bool fz_list_matches_stats(const struct fz_list *l,
 	return true;
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Introspection results on their own: what a successful TRANSLATE,
+ * PTDUMP or PAGESCAN says must hold whatever the address space holds
+ * (Documentation/ioctls.md, "Introspection").  Each takes the struct
+ * passed (@in), the struct written back (@out) and, for the dumps, the
+ * array the call filled; @levels is 4 or 5 if known, else 0.  @why gets
+ * the reason; returns false if the result is wrong.
+ *
+ * The module fills a dump's array a page of elements at a time, each
+ * piece a walk of its own: with other threads or processes changing the
+ * address space meanwhile (not @quiet), the ranges either side of a
+ * piece's end may be equal, not joined.
+ */
+#define FZ_PIECE_BYTES	PG
+
+/* Bits of a leaf entry (PRESENT or PROTNONE) and of a table entry. */
+#define FZ_PTE_MAPPED	(ASPACE_PTE_PRESENT | ASPACE_PTE_PROTNONE)
+#define FZ_PTE_TABLE	(ASPACE_PTE_PRESENT | ASPACE_PTE_RW |		\
+			 ASPACE_PTE_USER | ASPACE_PTE_ACCESSED)
+/* At most one of these describes a page (PAGESCAN). */
+#define FZ_PAGE_KINDS	(ASPACE_PAGE_ZERO | ASPACE_PAGE_SHM |		\
+			 ASPACE_PAGE_EXCLUSIVE | ASPACE_PAGE_COW_SHARED)
+
+/* @end rounded up to a page, as the ioctls take it (no wrap: checked). */
+static inline __u64 fz_page_up(__u64 end)
+{
+	return (end + PG - 1) & ~(PG - 1);
+}
+
+/* The bytes one entry of @level maps (0: 4 KiB). */
+static inline __u64 fz_level_size(unsigned int level)
+{
+	return PG << (9 * level);
+}
+
+/* Bits set in @x. */
+static inline unsigned int fz_popcount(__u64 x)
+{
+	return __builtin_popcountll(x);
+}
+
+static inline bool fz_translate_sane(const struct aspace_translate *in,
+				     const struct aspace_translate *out,
+				     int frames, unsigned int levels,
+				     char *why, size_t len)
+{
+	bool shown = out->status & ASPACE_TRANSLATE_FRAMES;
+	__u64 e, leaf = out->entries[out->level < 5 ? out->level : 0];
+	unsigned int l;
+
+	if (out->flags || out->reserved || out->addr != in->addr) {
+		snprintf(why, len,
+			 "TRANSLATE %llx: flags %#x reserved %#x addr %llx back",
+			 (unsigned long long)in->addr, out->flags,
+			 out->reserved, (unsigned long long)out->addr);
+		return false;
+	}
+	if ((out->levels != 4 && out->levels != 5) ||
+	    (levels && out->levels != levels) || out->level >= out->levels ||
+	    out->status & ~(__u32)(ASPACE_TRANSLATE_PRESENT |
+				  ASPACE_TRANSLATE_FRAMES |
+				  ASPACE_TRANSLATE_ZERO_PAGE)) {
+		snprintf(why, len,
+			 "TRANSLATE %llx: levels %u (of %u), level %u, status %#x",
+			 (unsigned long long)in->addr, out->levels, levels,
+			 out->level, out->status);
+		return false;
+	}
+	if (frames >= 0 && shown != !!frames) {
+		snprintf(why, len, "TRANSLATE %llx: frames %s (status %#x)",
+			 (unsigned long long)in->addr,
+			 shown ? "shown without CAP_SYS_ADMIN" :
+				 "not shown to CAP_SYS_ADMIN", out->status);
+		return false;
+	}
+	for (l = 0; l < 5; l++) {
+		e = out->entries[l];
+		if ((l >= out->levels || l < out->level) &&
+		    (e || out->tables[l])) {
+			snprintf(why, len,
+				 "TRANSLATE %llx: level %u of a walk of %u levels that stopped at %u: entry %llx table %llx",
+				 (unsigned long long)in->addr, l, out->levels,
+				 out->level, (unsigned long long)e,
+				 (unsigned long long)out->tables[l]);
+			return false;
+		}
+		if (!shown && (e & ASPACE_PTE_FRAME_MASK || out->tables[l] ||
+			       out->phys)) {
+			snprintf(why, len,
+				 "TRANSLATE %llx: a frame without ASPACE_TRANSLATE_FRAMES: level %u entry %llx table %llx phys %llx",
+				 (unsigned long long)in->addr, l,
+				 (unsigned long long)e,
+				 (unsigned long long)out->tables[l],
+				 (unsigned long long)out->phys);
+			return false;
+		}
+		if (l >= out->levels || l < out->level)
+			continue;
+		if (l > out->level &&
+		    (e & ~ASPACE_PTE_FRAME_MASK) != FZ_PTE_TABLE) {
+			snprintf(why, len,
+				 "TRANSLATE %llx: table entry at level %u: %llx",
+				 (unsigned long long)in->addr, l,
+				 (unsigned long long)e);
+			return false;
+		}
+		if (shown && (!out->tables[l] || out->tables[l] & (PG - 1) ||
+			      (l > out->level && (e & ASPACE_PTE_FRAME_MASK) !=
+			       out->tables[l - 1]))) {
+			snprintf(why, len,
+				 "TRANSLATE %llx: level %u: entry %llx, table %llx, the next table %llx",
+				 (unsigned long long)in->addr, l,
+				 (unsigned long long)e,
+				 (unsigned long long)out->tables[l],
+				 (unsigned long long)(l ? out->tables[l - 1] : 0));
+			return false;
+		}
+	}
+	/* Only 4 KiB leaves: a walk that stops higher found an empty entry. */
+	if ((out->level && leaf) ||
+	    !(out->status & ASPACE_TRANSLATE_PRESENT) !=
+	    !(leaf & ASPACE_PTE_PRESENT) ||
+	    (leaf & ASPACE_PTE_PRESENT && leaf & ASPACE_PTE_PROTNONE) ||
+	    (leaf & ASPACE_PTE_PRESENT && !(leaf & ASPACE_PTE_USER)) ||
+	    (leaf & ASPACE_PTE_PROTNONE &&
+	     leaf & (ASPACE_PTE_RW | ASPACE_PTE_USER)) ||
+	    (leaf && !(leaf & FZ_PTE_MAPPED)) ||
+	    (out->status & ASPACE_TRANSLATE_ZERO_PAGE &&
+	     (!leaf || leaf & ASPACE_PTE_RW))) {
+		snprintf(why, len,
+			 "TRANSLATE %llx: status %#x, level %u, leaf %llx",
+			 (unsigned long long)in->addr, out->status, out->level,
+			 (unsigned long long)leaf);
+		return false;
+	}
+	if (out->phys != (shown && out->status & ASPACE_TRANSLATE_PRESENT ?
+			  (leaf & ASPACE_PTE_FRAME_MASK) | (in->addr & (PG - 1)) :
+			  0)) {
+		snprintf(why, len, "TRANSLATE %llx: phys %llx, leaf %llx",
+			 (unsigned long long)in->addr,
+			 (unsigned long long)out->phys,
+			 (unsigned long long)leaf);
+		return false;
+	}
+	return true;
+}
+
+static inline bool fz_ptdump_sane(const struct aspace_ptdump *in,
+				  const struct aspace_ptdump *out,
+				  const struct aspace_ptdump_entry *v,
+				  unsigned int levels, bool quiet, char *why,
+				  size_t len)
+{
+	bool holes = in->flags & ASPACE_PTDUMP_HOLES;
+	__u64 end = fz_page_up(in->end), pos = in->start, keep, sz, i;
+	const struct aspace_ptdump_entry *e;
+	unsigned int l;
+
+	keep = (in->mask ? in->mask : ~ASPACE_PTE_FRAME_MASK) | FZ_PTE_MAPPED;
+	if (out->flags != in->flags || out->start != in->start ||
+	    out->end != in->end || out->mask != in->mask ||
+	    out->vec != in->vec || out->vec_len != in->vec_len) {
+		snprintf(why, len, "PTDUMP: the input fields were not echoed");
+		return false;
+	}
+	if (out->nr_entries > in->vec_len || out->walk_end & (PG - 1) ||
+	    out->walk_end < in->start || out->walk_end > end ||
+	    (out->nr_entries < in->vec_len && out->walk_end != end)) {
+		snprintf(why, len,
+			 "PTDUMP [%llx, %llx): %llu entries of %llu, walk_end %llx",
+			 (unsigned long long)in->start,
+			 (unsigned long long)in->end,
+			 (unsigned long long)out->nr_entries,
+			 (unsigned long long)in->vec_len,
+			 (unsigned long long)out->walk_end);
+		return false;
+	}
+	for (l = 0; l < 5; l++) {
+		/* the root's first address is 0; nothing in an empty range */
+		if ((levels && l >= levels && out->pgtable_pages[l]) ||
+		    (out->walk_end == in->start && out->pgtable_pages[l]) ||
+		    (levels && l == levels - 1 && out->walk_end > in->start &&
+		     out->pgtable_pages[l] != !in->start) ||
+		    out->pgtable_pages[l] > 1ULL << 36) {
+			snprintf(why, len,
+				 "PTDUMP [%llx, %llx) of %u levels: %llu tables at level %u, walk_end %llx",
+				 (unsigned long long)in->start,
+				 (unsigned long long)in->end, levels,
+				 (unsigned long long)out->pgtable_pages[l], l,
+				 (unsigned long long)out->walk_end);
+			return false;
+		}
+	}
+	for (i = 0; i < out->nr_entries; i++) {
+		e = &v[i];
+		sz = e->level < 5 ? fz_level_size(e->level) : PG;
+		if (e->start >= e->end || (e->start | e->end) & (PG - 1) ||
+		    e->start < pos || e->end > out->walk_end ||
+		    (holes && e->start != pos) || e->level > 4 ||
+		    (levels && e->level >= levels) || e->reserved ||
+		    e->flags & ASPACE_PTE_FRAME_MASK || e->flags & ~keep ||
+		    (e->start & (sz - 1) && e->start != in->start) ||
+		    (e->end & (sz - 1) && e->end != end)) {
+			snprintf(why, len,
+				 "PTDUMP [%llx, %llx) mask %llx flags %#x: entry %llu of %llu: %llx-%llx flags %llx level %u reserved %#x",
+				 (unsigned long long)in->start,
+				 (unsigned long long)in->end,
+				 (unsigned long long)in->mask, in->flags,
+				 (unsigned long long)i,
+				 (unsigned long long)out->nr_entries,
+				 (unsigned long long)e->start,
+				 (unsigned long long)e->end,
+				 (unsigned long long)e->flags, e->level,
+				 e->reserved);
+			return false;
+		}
+		/* a hole only if asked for; a mapped leaf is a 4 KiB leaf */
+		if (!e->flags ? !holes :
+		    !(e->flags & FZ_PTE_MAPPED) || e->level ||
+		    (e->flags & FZ_PTE_MAPPED) == FZ_PTE_MAPPED) {
+			snprintf(why, len,
+				 "PTDUMP flags %#x: entry %llx-%llx flags %llx at level %u",
+				 in->flags, (unsigned long long)e->start,
+				 (unsigned long long)e->end,
+				 (unsigned long long)e->flags, e->level);
+			return false;
+		}
+		if (i && e[-1].end == e->start && e[-1].flags == e->flags &&
+		    e[-1].level == e->level &&
+		    (quiet || i % (FZ_PIECE_BYTES / sizeof(*e)))) {
+			snprintf(why, len,
+				 "PTDUMP: equal ranges %llx-%llx and %llx-%llx not joined",
+				 (unsigned long long)e[-1].start,
+				 (unsigned long long)e[-1].end,
+				 (unsigned long long)e->start,
+				 (unsigned long long)e->end);
+			return false;
+		}
+		pos = e->end;
+	}
+	if (holes && pos != out->walk_end) {
+		snprintf(why, len,
+			 "PTDUMP with holes [%llx, %llx): the entries end at %llx, walk_end %llx",
+			 (unsigned long long)in->start,
+			 (unsigned long long)in->end, (unsigned long long)pos,
+			 (unsigned long long)out->walk_end);
+		return false;
+	}
+	return true;
+}
+
+static inline bool fz_pagescan_sane(const struct aspace_pagescan *in,
+				    const struct aspace_pagescan *out,
+				    const struct aspace_page_region *v,
+				    bool quiet, char *why, size_t len)
+{
+	__u64 end = fz_page_up(in->end), pos = in->start, total = 0, i;
+	__u64 ret = in->return_mask, m = in->category_mask & ret, c;
+	const struct aspace_page_region *r;
+	bool any_known = in->category_anyof_mask &&
+			 !(in->category_anyof_mask & ~ret);
+
+	if (out->flags != in->flags || out->start != in->start ||
+	    out->end != in->end || out->vec != in->vec ||
+	    out->vec_len != in->vec_len || out->max_pages != in->max_pages ||
+	    out->category_inverted != in->category_inverted ||
+	    out->category_mask != in->category_mask ||
+	    out->category_anyof_mask != in->category_anyof_mask ||
+	    out->return_mask != in->return_mask) {
+		snprintf(why, len, "PAGESCAN: the input fields were not echoed");
+		return false;
+	}
+	if (out->nr_regions > in->vec_len || out->walk_end & (PG - 1) ||
+	    out->walk_end < in->start || out->walk_end > end) {
+		snprintf(why, len,
+			 "PAGESCAN [%llx, %llx): %llu regions of %llu, walk_end %llx",
+			 (unsigned long long)in->start,
+			 (unsigned long long)in->end,
+			 (unsigned long long)out->nr_regions,
+			 (unsigned long long)in->vec_len,
+			 (unsigned long long)out->walk_end);
+		return false;
+	}
+	for (i = 0; i < out->nr_regions; i++) {
+		r = &v[i];
+		c = r->categories;
+		if (r->start >= r->end || (r->start | r->end) & (PG - 1) ||
+		    r->start < pos || r->end > out->walk_end || c & ~ret ||
+		    ((c ^ in->category_inverted) & m) != m ||
+		    (any_known &&
+		     !((c ^ in->category_inverted) & in->category_anyof_mask)) ||
+		    (ret & ASPACE_PAGE_PRESENT && c & ~ASPACE_PAGE_PRESENT &&
+		     !(c & ASPACE_PAGE_PRESENT)) ||
+		    fz_popcount(c & FZ_PAGE_KINDS) > 1 ||
+		    (c & ASPACE_PAGE_ZERO && c & ASPACE_PAGE_WRITABLE)) {
+			snprintf(why, len,
+				 "PAGESCAN [%llx, %llx) inv %llx mask %llx anyof %llx ret %llx: region %llu of %llu: %llx-%llx categories %llx",
+				 (unsigned long long)in->start,
+				 (unsigned long long)in->end,
+				 (unsigned long long)in->category_inverted,
+				 (unsigned long long)in->category_mask,
+				 (unsigned long long)in->category_anyof_mask,
+				 (unsigned long long)ret,
+				 (unsigned long long)i,
+				 (unsigned long long)out->nr_regions,
+				 (unsigned long long)r->start,
+				 (unsigned long long)r->end,
+				 (unsigned long long)c);
+			return false;
+		}
+		if (i && r[-1].end == r->start && r[-1].categories == c &&
+		    (quiet || i % (FZ_PIECE_BYTES / sizeof(*r)))) {
+			snprintf(why, len,
+				 "PAGESCAN: equal regions %llx-%llx and %llx-%llx not joined",
+				 (unsigned long long)r[-1].start,
+				 (unsigned long long)r[-1].end,
+				 (unsigned long long)r->start,
+				 (unsigned long long)r->end);
+			return false;
+		}
+		total += (r->end - r->start) / PG;
+		pos = r->end;
+	}
+	/* It stops early only for a full array or max_pages. */
+	if ((in->max_pages && total > in->max_pages) ||
+	    (out->walk_end != end && out->nr_regions != in->vec_len &&
+	     !(in->max_pages && total == in->max_pages))) {
+		snprintf(why, len,
+			 "PAGESCAN [%llx, %llx) max_pages %llu: %llu pages in %llu regions (room for %llu), walk_end %llx",
+			 (unsigned long long)in->start,
+			 (unsigned long long)in->end,
+			 (unsigned long long)in->max_pages,
+			 (unsigned long long)total,
+			 (unsigned long long)out->nr_regions,
+			 (unsigned long long)in->vec_len,
+			 (unsigned long long)out->walk_end);
+		return false;
+	}
+	return true;
+}
+
 #endif /* _ASPACE_FUZZ_UTIL_H */
