@@ -15,8 +15,8 @@
 #   --threads T          stress threads on one descriptor; default 4
 #   --smp C              guest CPUs; default 4
 #   -- ...               more options for scripts/qemu-run.sh, e.g.
-#                        --kernel FILE --module FILE for another guest
-#                        kernel (its environment variables work too:
+#                        --kver VER --kernel FILE --module FILE for another
+#                        guest kernel (its environment variables work too:
 #                        ASPACE_KERNEL, ASPACE_KO, KVER)
 #
 # Each program prints TAP (the fuzzing or stress itself, then the module's
