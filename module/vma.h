@@ -117,9 +117,17 @@ void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
 int __must_check asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 				 unsigned long end, struct asp_vma *vma,
 				 struct list_head *detached);
+int __must_check asp_vma_replace_from(struct asp_vmas *vs, unsigned long start,
+				      unsigned long end, struct asp_vma *first,
+				      struct asp_vma *vma, bool is_new,
+				      struct list_head *detached);
+bool asp_vma_merge(struct asp_vmas *vs, struct asp_vma *vma,
+		   struct asp_vma *next);
 bool asp_vma_merge_next(struct asp_vmas *vs, struct asp_vma *vma);
 int asp_vma_find_area(struct asp_vmas *vs, const struct asp_vma_search *s,
 		      unsigned long *addr);
+int asp_vma_find_area_next(struct asp_vmas *vs, const struct asp_vma_search *s,
+			   unsigned long *addr, struct asp_vma **next);
 
 /**
  * asp_vma_start_gap() - lowest address a new mapping may end at below @vma
