@@ -292,7 +292,8 @@ bool asp_unmap_would_split_over(struct asp_mm *mm, struct asp_vma *first,
  */
 int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 {
-	struct asp_vma *first = asp_vma_find_next(&mm->vmas, start);
+	struct asp_vma_pos pos;
+	struct asp_vma *first = asp_vma_find_next_pos(&mm->vmas, start, &pos);
 	struct asp_carve c;
 	LIST_HEAD(detached);
 	int ret;
@@ -305,7 +306,9 @@ int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 	ret = asp_carve_from(mm, first, start, end, true, true, &c);
 	if (ret)
 		return ret;
+	/* A split changed the set since the lookup: no position then. */
 	ret = asp_vma_replace_from(&mm->vmas, start, end, c.first, NULL, false,
+				   c.lower || c.upper ? NULL : &pos,
 				   &detached);
 	if (ret) {
 		asp_uncarve(mm, &c);
@@ -316,12 +319,21 @@ int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 	return 0;
 }
 
-/* The VMA containing @start - 1, after asp_carve_from() at @start. */
+/*
+ * The VMA containing @start - 1, after asp_carve_from() at @start.  When
+ * it was not split there, it is looked up, and @pos gets where that
+ * lookup left off; else @pos is NULL.
+ */
 static struct asp_vma *asp_carve_prev(struct asp_mm *mm,
 				      const struct asp_carve *c,
-				      unsigned long start)
+				      unsigned long start,
+				      struct asp_vma_pos **pos)
 {
-	return c->lower ?: asp_vma_find(&mm->vmas, start - 1);
+	if (c->lower) {
+		*pos = NULL;
+		return c->lower;
+	}
+	return asp_vma_find_pos(&mm->vmas, start - 1, *pos);
 }
 
 /*
@@ -362,7 +374,8 @@ struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 			      const struct asp_carve *c,
 			      struct list_head *detached, int *err)
 {
-	struct asp_vma *prev = asp_carve_prev(mm, c, start);
+	struct asp_vma_pos pos, *posp = &pos;
+	struct asp_vma *prev = asp_carve_prev(mm, c, start, &posp);
 	struct asp_vma *next = asp_carve_next(mm, c, end);
 	struct asp_vma *keep = new;
 	unsigned long store_end = end;
@@ -387,7 +400,7 @@ struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 		keep = next;
 	}
 	*err = asp_vma_replace_from(&mm->vmas, start, store_end, c->first, keep,
-				    keep == new, detached);
+				    keep == new, posp, detached);
 	if (*err)
 		return NULL;
 	if (keep == prev) {

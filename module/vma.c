@@ -201,6 +201,49 @@ struct asp_vma *asp_vma_find_next(struct asp_vmas *vs, unsigned long addr)
 	return mt_find(&vs->mt, &index, ULONG_MAX);
 }
 
+/* A position before any walk, at @addr (mas_init() of Linux 6.12). */
+static void asp_vma_pos_init(struct asp_vmas *vs, struct asp_vma_pos *pos,
+			     unsigned long addr)
+{
+	MA_STATE(mas, &vs->mt, addr, addr);
+
+	pos->mas = mas;
+}
+
+/**
+ * asp_vma_find_pos() - asp_vma_find(), keeping the position
+ * @vs: the set; lock held for read
+ * @addr: the address
+ * @pos: out: where the lookup left off, for a store at @addr
+ *
+ * Return: the VMA containing @addr, or NULL if @addr is in a hole.
+ */
+struct asp_vma *asp_vma_find_pos(struct asp_vmas *vs, unsigned long addr,
+				 struct asp_vma_pos *pos)
+{
+	asp_vmas_assert_held(vs);
+	asp_vma_pos_init(vs, pos, addr);
+	return mas_walk(&pos->mas);
+}
+
+/**
+ * asp_vma_find_next_pos() - asp_vma_find_next(), keeping the position
+ * @vs: the set; lock held for read
+ * @addr: the address
+ * @pos: out: where the lookup left off, for a store at the start of the
+ *	VMA returned (only if one is)
+ *
+ * Return: the VMA containing @addr or else the first one after it; NULL
+ * if there is none.
+ */
+struct asp_vma *asp_vma_find_next_pos(struct asp_vmas *vs, unsigned long addr,
+				      struct asp_vma_pos *pos)
+{
+	asp_vmas_assert_held(vs);
+	asp_vma_pos_init(vs, pos, addr);
+	return mas_find(&pos->mas, ULONG_MAX);
+}
+
 /**
  * asp_vma_find_prev() - the last VMA that starts below an address
  * @vs: the set; lock held for read
@@ -277,6 +320,28 @@ static int asp_vma_store(struct asp_vmas *vs, unsigned long start,
 	if (asp_should_fail_alloc())
 		return -ENOMEM;
 	return mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * asp_vma_store() from @pos, where a lookup left off with the set
+ * unchanged since: the walk from the root is saved if the slot it found
+ * holds @start (the test of Linux 6.12's vma_iter_store()); else, or with
+ * no @pos, from the root.
+ */
+static int asp_vma_store_at(struct asp_vmas *vs, struct asp_vma_pos *pos,
+			    unsigned long start, unsigned long end,
+			    struct asp_vma *entry)
+{
+	struct ma_state *mas = pos ? &pos->mas : NULL;
+
+	if (!mas || start < mas->index || start > mas->last)
+		return asp_vma_store(vs, start, end, entry);
+	if (asp_should_fail_alloc())
+		return -ENOMEM;
+	/* Linux 6.12's __mas_set_range(): the range, not the position. */
+	mas->index = start;
+	mas->last = end - 1;
+	return mas_store_gfp(mas, entry, GFP_KERNEL_ACCOUNT);
 }
 
 /**
@@ -391,6 +456,7 @@ static unsigned long asp_vma_collect(struct asp_vmas *vs, struct asp_vma *first,
  *	since the last change of the set)
  * @vma: as for asp_vma_replace()
  * @is_new: @vma is a new VMA, not one of the set
+ * @pos: where a lookup left off, the set unchanged since; or NULL
  * @detached: as for asp_vma_replace()
  *
  * Saves asp_vma_replace()'s lookups of what its caller found already.
@@ -400,7 +466,7 @@ static unsigned long asp_vma_collect(struct asp_vmas *vs, struct asp_vma *first,
 int asp_vma_replace_from(struct asp_vmas *vs, unsigned long start,
 			 unsigned long end, struct asp_vma *first,
 			 struct asp_vma *vma, bool is_new,
-			 struct list_head *detached)
+			 struct asp_vma_pos *pos, struct list_head *detached)
 {
 	struct asp_vma *cur, *tmp;
 	unsigned long gone;
@@ -409,7 +475,7 @@ int asp_vma_replace_from(struct asp_vmas *vs, unsigned long start,
 
 	asp_vmas_assert_held(vs);
 	gone = asp_vma_collect(vs, first, end, &inside);
-	ret = asp_vma_store(vs, start, end, vma);
+	ret = asp_vma_store_at(vs, pos, start, end, vma);
 	if (ret) {
 		list_for_each_entry_safe(cur, tmp, &inside, list)
 			list_del_init(&cur->list);
@@ -449,7 +515,7 @@ int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 			 asp_vma_find(vs, end) != vma;
 	return asp_vma_replace_from(vs, start, end,
 				    asp_vma_find_next(vs, start), vma, is_new,
-				    detached);
+				    NULL, detached);
 }
 
 /**
