@@ -281,11 +281,16 @@ static int vt_area(struct kunit *test, const struct asp_vma_search *s,
 		   unsigned long *addr)
 {
 	struct vt_ctx *ctx = test->priv;
+	struct asp_vma *next = NULL;
 	int ret;
 
 	*addr = 0xdead000UL;
 	down_read(&ctx->lock);
-	ret = asp_vma_find_area(&ctx->vs, s, addr);
+	ret = asp_vma_find_area_next(&ctx->vs, s, addr, &next);
+	/* The VMA found on the way is the one after the range. */
+	if (!ret)
+		KUNIT_EXPECT_PTR_EQ(test, next,
+				    asp_vma_find_next(&ctx->vs, *addr));
 	up_read(&ctx->lock);
 	return ret;
 }

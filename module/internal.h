@@ -33,10 +33,13 @@ u64 asp_max_map_count(void);
  * @lower_new: the part of @lower at and above the start
  * @upper: the VMA split at the end (keeps the part below), or NULL
  * @upper_new: the part of @upper at and above the end
+ * @first: the first VMA ending above the start after the splits, or NULL
+ *	(set by asp_carve_from() only)
  */
 struct asp_carve {
 	struct asp_vma *lower, *lower_new;
 	struct asp_vma *upper, *upper_new;
+	struct asp_vma *first;
 };
 
 u64 asp_vm_pte_flags(unsigned long vm_flags);
@@ -49,13 +52,20 @@ void asp_mm_release_page(u64 pte, struct page *page, unsigned long addr,
 			 void *arg);
 int asp_carve(struct asp_mm *mm, unsigned long start, unsigned long end,
 	      bool at_start, bool at_end, struct asp_carve *c);
+int asp_carve_from(struct asp_mm *mm, struct asp_vma *first,
+		   unsigned long start, unsigned long end, bool at_start,
+		   bool at_end, struct asp_carve *c);
+int asp_carve_vmas(struct asp_mm *mm, struct asp_vma *lower,
+		   unsigned long start, struct asp_vma *upper,
+		   unsigned long end, struct asp_carve *c);
 void asp_uncarve(struct asp_mm *mm, struct asp_carve *c);
 void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached);
-bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
-				unsigned long end);
+bool asp_unmap_would_split_over(struct asp_mm *mm, struct asp_vma *first,
+				unsigned long start, unsigned long end);
 int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end);
 struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 			      unsigned long end, struct asp_vma *new,
+			      const struct asp_carve *c,
 			      struct list_head *detached, int *err);
 
 struct asp_vma *asp_vma_merge_around(struct asp_mm *mm, struct asp_vma *vma);

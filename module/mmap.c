@@ -22,15 +22,18 @@ static unsigned long asp_vma_pages_in(struct asp_vma *vma, unsigned long start,
 	return (min(end, vma->end) - max(start, vma->start)) >> PAGE_SHIFT;
 }
 
-/* Pages of [start, end) that VMAs cover (Linux's count_vma_pages_range). */
-static unsigned long asp_pages_mapped(struct asp_mm *mm, unsigned long start,
-				      unsigned long end)
+/*
+ * Pages of [start, end) that VMAs cover (Linux's count_vma_pages_range),
+ * from @first, the first VMA that ends above @start.
+ */
+static unsigned long asp_pages_mapped(struct asp_mm *mm, struct asp_vma *first,
+				      unsigned long start, unsigned long end)
 {
 	struct asp_vma *vma;
 	unsigned long pages = 0;
 
-	for (vma = asp_vma_find_next(&mm->vmas, start);
-	     vma && vma->start < end; vma = asp_vma_next(&mm->vmas, vma)) {
+	for (vma = first; vma && vma->start < end;
+	     vma = asp_vma_next(&mm->vmas, vma)) {
 		pages += asp_vma_pages_in(vma, start, end);
 		cond_resched();
 	}
@@ -72,18 +75,24 @@ static bool asp_hint_valid(struct asp_layout *l, unsigned long addr,
 	return (addr > l->map_window) == (addr + len > l->map_window);
 }
 
+/* Is [addr, addr + len) free?  @next gets the first VMA ending above it. */
 static bool asp_hint_free(struct asp_mm *mm, unsigned long addr,
-			  unsigned long len)
+			  unsigned long len, struct asp_vma **next)
 {
 	struct asp_vma *vma = asp_vma_find_next(&mm->vmas, addr);
 
+	*next = vma;
 	return !vma ||
 	       addr + len <= asp_vma_start_gap(vma, mm->layout.stack_guard_gap);
 }
 
-/* Linux's arch_get_unmapped_area() for the legacy (bottom-up) layout. */
+/*
+ * Linux's arch_get_unmapped_area() for the legacy (bottom-up) layout.
+ * @next gets the first VMA ending above the address found.
+ */
 static int asp_area_bottomup(struct asp_mm *mm, unsigned long hint,
-			     unsigned long len, unsigned long *addr)
+			     unsigned long len, unsigned long *addr,
+			     struct asp_vma **next)
 {
 	struct asp_layout *l = &mm->layout;
 	struct asp_vma_search s = {
@@ -95,16 +104,20 @@ static int asp_area_bottomup(struct asp_mm *mm, unsigned long hint,
 
 	if (len > s.high)
 		return -ENOMEM;
-	if (hint && s.high - len >= hint && asp_hint_free(mm, hint, len)) {
+	if (hint && s.high - len >= hint && asp_hint_free(mm, hint, len, next)) {
 		*addr = hint;
 		return 0;
 	}
-	return asp_vma_find_area(&mm->vmas, &s, addr);
+	return asp_vma_find_area_next(&mm->vmas, &s, addr, next);
 }
 
-/* Linux's arch_get_unmapped_area_topdown(), bottom-up as the fallback. */
+/*
+ * Linux's arch_get_unmapped_area_topdown(), bottom-up as the fallback.
+ * @next gets the first VMA ending above the address found.
+ */
 static int asp_area_topdown(struct asp_mm *mm, unsigned long hint,
-			    unsigned long len, unsigned long *addr)
+			    unsigned long len, unsigned long *addr,
+			    struct asp_vma **next)
 {
 	struct asp_layout *l = &mm->layout;
 	struct asp_vma_search s = {
@@ -116,20 +129,25 @@ static int asp_area_topdown(struct asp_mm *mm, unsigned long hint,
 	};
 
 	if (hint && asp_hint_valid(l, hint, len) &&
-	    asp_hint_free(mm, hint, len)) {
+	    asp_hint_free(mm, hint, len, next)) {
 		*addr = hint;
 		return 0;
 	}
 	if (hint > l->map_window)
 		s.high += l->task_size - l->map_window;
-	if (!asp_vma_find_area(&mm->vmas, &s, addr))
+	if (!asp_vma_find_area_next(&mm->vmas, &s, addr, next))
 		return 0;
-	return asp_area_bottomup(mm, hint, len, addr);
+	return asp_area_bottomup(mm, hint, len, addr, next);
 }
 
-/* Linux's get_unmapped_area() with its security_mmap_addr() check. */
+/*
+ * Linux's get_unmapped_area() with its security_mmap_addr() check.  @next
+ * gets the first VMA ending above the address (asp_vma_find_next()),
+ * which the search looked up on its way.
+ */
 static int asp_get_area(struct asp_mm *mm, unsigned long hint,
-			unsigned long len, u32 flags, unsigned long *addr)
+			unsigned long len, u32 flags, unsigned long *addr,
+			struct asp_vma **next)
 {
 	struct asp_layout *l = &mm->layout;
 	int ret = 0;
@@ -139,9 +157,9 @@ static int asp_get_area(struct asp_mm *mm, unsigned long hint,
 	if (flags & MAP_FIXED)
 		*addr = hint;
 	else if (l->flags & ASPACE_LAYOUT_LEGACY)
-		ret = asp_area_bottomup(mm, hint, len, addr);
+		ret = asp_area_bottomup(mm, hint, len, addr, next);
 	else
-		ret = asp_area_topdown(mm, hint, len, addr);
+		ret = asp_area_topdown(mm, hint, len, addr, next);
 	if (!(flags & MAP_FIXED) && ret)
 		return ret;
 	if (*addr > l->task_size - len)
@@ -150,6 +168,8 @@ static int asp_get_area(struct asp_mm *mm, unsigned long hint,
 		return -EINVAL;
 	if (*addr < l->mmap_min_addr)
 		return -EPERM;
+	if (flags & MAP_FIXED)
+		*next = asp_vma_find_next(&mm->vmas, *addr);
 	return 0;
 }
 
@@ -181,7 +201,7 @@ static int asp_mmap_locked(struct asp_mm *mm, unsigned long hint,
 {
 	unsigned long vm_flags = asp_mmap_vm_flags(prot, flags);
 	unsigned long addr = 0, end, pages = len >> PAGE_SHIFT;
-	struct asp_vma *new, *vma;
+	struct asp_vma *first, *new, *vma;
 	struct asp_carve c;
 	LIST_HEAD(detached);
 	int ret;
@@ -194,18 +214,17 @@ static int asp_mmap_locked(struct asp_mm *mm, unsigned long hint,
 	}
 	if (mm->vmas.count > mm->limits.max_map_count)
 		return -ENOMEM;
-	ret = asp_get_area(mm, hint, len, flags, &addr);
+	ret = asp_get_area(mm, hint, len, flags, &addr, &first);
 	if (ret)
 		return ret;
 	end = addr + len;
-	if ((flags & MAP_FIXED_NOREPLACE) &&
-	    asp_vma_overlaps(&mm->vmas, addr, end))
+	if ((flags & MAP_FIXED_NOREPLACE) && first && first->start < end)
 		return -EEXIST;
 	if (!asp_may_expand(mm, vm_flags, pages) &&
 	    !asp_may_expand(mm, vm_flags,
-			    pages - asp_pages_mapped(mm, addr, end)))
+			    pages - asp_pages_mapped(mm, first, addr, end)))
 		return -ENOMEM;
-	if (asp_unmap_would_split_over(mm, addr, end))
+	if (asp_unmap_would_split_over(mm, first, addr, end))
 		return -ENOMEM;
 
 	new = asp_vma_alloc(addr, end, vm_flags);
@@ -219,10 +238,10 @@ static int asp_mmap_locked(struct asp_mm *mm, unsigned long hint,
 		}
 		new->obj = new->shm->id;
 	}
-	ret = asp_carve(mm, addr, end, true, true, &c);
+	ret = asp_carve_from(mm, first, addr, end, true, true, &c);
 	if (ret)
 		goto err_free;
-	vma = asp_map_range(mm, addr, end, new, &detached, &ret);
+	vma = asp_map_range(mm, addr, end, new, &c, &detached, &ret);
 	if (!vma) {
 		asp_uncarve(mm, &c);
 		goto err_free;

@@ -85,18 +85,24 @@ static bool asp_mprotect_may(struct asp_mm *mm, unsigned long pages,
  * before a hole or the data limit stops the call.  @err gets what the
  * call returns then (0 if nothing stops it).  The max_map_count tests are
  * the caller's: the one at @end depends on the merges made on the way.
+ * @first gets the VMA containing @start, @last the last VMA looked at:
+ * the one containing the end returned, if any VMA does but its first.
  *
  * Return: the end of the part that changes; @start if nothing does.
  */
 static unsigned long asp_mprotect_scan(struct asp_mm *mm, unsigned long start,
 				       unsigned long end, unsigned long prot_vm,
-				       int *err)
+				       struct asp_vma **first,
+				       struct asp_vma **last, int *err)
 {
 	struct asp_vma *vma = asp_vma_find(&mm->vmas, start);
 	unsigned long addr = start, data = 0, pages;
 
 	*err = -ENOMEM;
+	*first = vma;
+	*last = NULL;
 	while (vma && vma->start <= addr) {
+		*last = vma;
 		if (asp_is_data(asp_mprotect_flags(vma, prot_vm)) &&
 		    !asp_is_data(vma->flags)) {
 			pages = (min(end, vma->end) - addr) >> PAGE_SHIFT;
@@ -115,13 +121,11 @@ static unsigned long asp_mprotect_scan(struct asp_mm *mm, unsigned long start,
 	return addr;
 }
 
-/* Does a VMA whose protections change straddle @addr? */
-static bool asp_mprotect_straddles(struct asp_mm *mm, unsigned long addr,
-				   unsigned long prot_vm)
+/* Does @vma straddle @addr and change its protections? */
+static bool asp_mprotect_straddles(const struct asp_vma *vma,
+				   unsigned long addr, unsigned long prot_vm)
 {
-	struct asp_vma *vma = asp_vma_find(&mm->vmas, addr);
-
-	return vma && vma->start < addr &&
+	return vma && vma->start < addr && addr < vma->end &&
 	       asp_mprotect_flags(vma, prot_vm) != vma->flags;
 }
 
@@ -131,18 +135,22 @@ static bool asp_mprotect_straddles(struct asp_mm *mm, unsigned long addr,
  * first change Linux makes, so its max_map_count test is made here.  The
  * one at @stop is made now too, so that running out of memory changes
  * nothing, but tested only when the VMAs before it have changed and
- * merged (asp_mprotect_range()).
+ * merged (asp_mprotect_range()).  @first and @last: what
+ * asp_mprotect_scan() found, the only VMAs that may straddle @start and
+ * @stop.
  */
-static int asp_mprotect_carve(struct asp_mm *mm, unsigned long start,
+static int asp_mprotect_carve(struct asp_mm *mm, struct asp_vma *first,
+			      struct asp_vma *last, unsigned long start,
 			      unsigned long stop, unsigned long prot_vm,
 			      struct asp_carve *c)
 {
-	bool at_start = asp_mprotect_straddles(mm, start, prot_vm);
-	bool at_end = asp_mprotect_straddles(mm, stop, prot_vm);
+	bool at_start = asp_mprotect_straddles(first, start, prot_vm);
+	bool at_end = asp_mprotect_straddles(last, stop, prot_vm);
 
 	if (at_start && mm->vmas.count >= mm->limits.max_map_count)
 		return -ENOMEM;
-	return asp_carve(mm, start, stop, at_start, at_end, c);
+	return asp_carve_vmas(mm, at_start ? first : NULL, start,
+			      at_end ? last : NULL, stop, c);
 }
 
 static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
@@ -157,80 +165,101 @@ static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
 		       ASP_PTE_ACCESS);
 }
 
+/* The VMA after @vma: no lookup when it is the one split off at the end. */
+static struct asp_vma *asp_mprotect_next(struct asp_mm *mm,
+					 struct asp_vma *vma,
+					 const struct asp_carve *c)
+{
+	if (c->upper && vma->end == c->upper_new->start)
+		return c->upper_new;
+	return asp_vma_next(&mm->vmas, vma);
+}
+
 /*
- * Linux's vma_merge() for a VMA mprotect_fixup() changed: join the VMA
- * before it, then the one after it, where they may merge.  VMAs the call
- * leaves unchanged are never merged with each other.  A merge the tree
- * has no memory for is skipped and counted in @skipped.  Returns the VMA
- * that now covers @vma's range.
+ * Linux's vma_merge() for a VMA mprotect_fixup() changed: join @prev, the
+ * VMA before it (or NULL), then the one after it, where they may merge.
+ * VMAs the call leaves unchanged are never merged with each other.  A
+ * merge the tree has no memory for is skipped and counted in @skipped.
+ * Returns the VMA that now covers @vma's range.
  */
 static struct asp_vma *asp_mprotect_merge(struct asp_mm *mm,
+					  struct asp_vma *prev,
 					  struct asp_vma *vma,
+					  const struct asp_carve *c,
 					  unsigned long *skipped)
 {
-	struct asp_vma *prev = asp_vma_find_prev(&mm->vmas, vma->start);
 	struct asp_vma *next;
 
 	if (prev && asp_vma_can_merge(prev, vma)) {
-		if (asp_vma_merge_next(&mm->vmas, prev))
+		if (asp_vma_merge(&mm->vmas, prev, vma))
 			vma = prev;
 		else
 			(*skipped)++;
 	}
-	next = asp_vma_next(&mm->vmas, vma);
+	next = asp_mprotect_next(mm, vma, c);
 	if (next && asp_vma_can_merge(vma, next) &&
-	    !asp_vma_merge_next(&mm->vmas, vma))
+	    !asp_vma_merge(&mm->vmas, vma, next))
 		(*skipped)++;
 	return vma;
 }
 
 /*
- * mprotect_fixup() on each VMA of [start, stop), whose edges @c split.
- * Linux makes the split at @stop when it reaches the last VMA, after the
- * merges of those before it, and tests max_map_count then: so is it here,
- * against the count without that split (and with the merges skipped for
- * want of memory, which Linux would have made).  Past the limit, the split
- * is undone and the call fails with the VMAs before it changed.
+ * mprotect_fixup() on each VMA of [start, stop), whose edges @c split;
+ * @first: the VMA that contained @start before.  Linux makes the split at
+ * @stop when it reaches the last VMA, after the merges of those before
+ * it, and tests max_map_count then: so is it here, against the count
+ * without that split (and with the merges skipped for want of memory,
+ * which Linux would have made).  Past the limit, the split is undone and
+ * the call fails with the VMAs before it changed.  The VMA before the
+ * current one is carried along, not looked up again.
  *
  * Return: 0, or -ENOMEM if the split at @stop passes max_map_count.
  */
-static int asp_mprotect_range(struct asp_mm *mm, unsigned long start,
+static int asp_mprotect_range(struct asp_mm *mm, struct asp_vma *first,
 			      unsigned long stop, unsigned long prot_vm,
 			      struct asp_carve *c)
 {
+	struct asp_vma *vma = c->lower_new ?: first;
+	struct asp_vma *prev = c->lower ?:
+			       asp_vma_find_prev(&mm->vmas, vma->start);
 	unsigned long nf, skipped = 0;
-	struct asp_vma *vma;
 
-	for (vma = asp_vma_find(&mm->vmas, start); vma && vma->start < stop;
-	     vma = asp_vma_next(&mm->vmas, vma)) {
+	for (;;) {
 		cond_resched();
 		nf = asp_mprotect_flags(vma, prot_vm);
-		if (nf == vma->flags)
-			continue;
-		if (vma == c->upper &&
-		    mm->vmas.count > mm->limits.max_map_count + skipped) {
-			asp_vma_unsplit(&mm->vmas, c->upper, c->upper_new);
-			return -ENOMEM;
+		if (nf != vma->flags) {
+			if (vma == c->upper &&
+			    mm->vmas.count > mm->limits.max_map_count + skipped) {
+				asp_vma_unsplit(&mm->vmas, c->upper,
+						c->upper_new);
+				return -ENOMEM;
+			}
+			asp_mprotect_apply(mm, vma, nf);
+			vma = asp_mprotect_merge(mm, prev, vma, c, &skipped);
 		}
-		asp_mprotect_apply(mm, vma, nf);
-		vma = asp_mprotect_merge(mm, vma, &skipped);
+		if (vma->end >= stop)
+			return 0;
+		prev = vma;
+		vma = asp_vma_next(&mm->vmas, vma);
+		if (!vma || vma->start >= stop)
+			return 0;
 	}
-	return 0;
 }
 
 static int asp_mprotect_locked(struct asp_mm *mm, unsigned long start,
 			       unsigned long end, unsigned long prot_vm)
 {
+	struct asp_vma *first, *last;
 	struct asp_carve c;
 	unsigned long stop;
 	int err, ret;
 
-	stop = asp_mprotect_scan(mm, start, end, prot_vm, &err);
+	stop = asp_mprotect_scan(mm, start, end, prot_vm, &first, &last, &err);
 	if (stop == start)
 		return err;
-	ret = asp_mprotect_carve(mm, start, stop, prot_vm, &c);
+	ret = asp_mprotect_carve(mm, first, last, start, stop, prot_vm, &c);
 	if (!ret)
-		ret = asp_mprotect_range(mm, start, stop, prot_vm, &c);
+		ret = asp_mprotect_range(mm, first, stop, prot_vm, &c);
 	return ret ?: err;
 }
 

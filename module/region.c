@@ -138,6 +138,90 @@ void asp_uncarve(struct asp_mm *mm, struct asp_carve *c)
 		asp_vma_unsplit(&mm->vmas, c->lower, c->lower_new);
 }
 
+/*
+ * The VMA that straddles @end, found from @vma, the first VMA ending above
+ * some address below @end: a lookup only if @vma ends below @end.
+ */
+static struct asp_vma *asp_straddler(struct asp_mm *mm, struct asp_vma *vma,
+				     unsigned long end)
+{
+	if (vma && vma->end < end)
+		vma = asp_vma_find(&mm->vmas, end);
+	return vma && vma->start < end && end < vma->end ? vma : NULL;
+}
+
+/**
+ * asp_carve_vmas() - split given VMAs at the edges of a range
+ * @mm: the address space; lock held for write
+ * @lower: the VMA that straddles @start, split there; or NULL
+ * @start: first byte of the range
+ * @upper: the VMA that straddles @end, split there; or NULL (may be
+ *	@lower: then its part from @start is split)
+ * @end: one past the last byte of the range
+ * @c: out: the splits made, for asp_uncarve()
+ *
+ * The VMA limit is the caller's to check.
+ *
+ * Return: 0, or -ENOMEM with nothing changed.
+ */
+int asp_carve_vmas(struct asp_mm *mm, struct asp_vma *lower,
+		   unsigned long start, struct asp_vma *upper,
+		   unsigned long end, struct asp_carve *c)
+{
+	int ret;
+
+	lockdep_assert_held_write(&mm->lock);
+	memset(c, 0, sizeof(*c));
+	if (lower) {
+		ret = asp_vma_split(&mm->vmas, lower, start, &c->lower_new);
+		if (ret)
+			return ret;
+		c->lower = lower;
+		if (upper == lower)
+			upper = c->lower_new;
+	}
+	if (upper) {
+		ret = asp_vma_split(&mm->vmas, upper, end, &c->upper_new);
+		if (ret) {
+			asp_uncarve(mm, c);
+			return ret;
+		}
+		c->upper = upper;
+	}
+	return 0;
+}
+
+/**
+ * asp_carve_from() - asp_carve() from the first VMA the range meets
+ * @mm: the address space; lock held for write
+ * @first: the first VMA ending above @start, or NULL
+ *	(asp_vma_find_next(), since the last change of the set)
+ * @start: first byte of the range
+ * @end: one past its last byte
+ * @at_start: split a VMA that straddles @start
+ * @at_end: split a VMA that straddles @end
+ * @c: out: the splits made, for asp_uncarve(), and the first VMA ending
+ *	above @start after them
+ *
+ * Return: 0, or -ENOMEM with nothing changed.
+ */
+int asp_carve_from(struct asp_mm *mm, struct asp_vma *first,
+		   unsigned long start, unsigned long end, bool at_start,
+		   bool at_end, struct asp_carve *c)
+{
+	struct asp_vma *lower = NULL, *upper = NULL;
+	int ret;
+
+	lockdep_assert_held_write(&mm->lock);
+	if (at_start && first && first->start < start)
+		lower = first;
+	if (at_end)
+		upper = asp_straddler(mm, first, end);
+	ret = asp_carve_vmas(mm, lower, start, upper, end, c);
+	c->first = c->lower_new ?: first;
+	return ret;
+}
+
 /**
  * asp_carve() - split the VMAs that straddle the edges of a range
  * @mm: the address space; lock held for write
@@ -155,28 +239,8 @@ void asp_uncarve(struct asp_mm *mm, struct asp_carve *c)
 int asp_carve(struct asp_mm *mm, unsigned long start, unsigned long end,
 	      bool at_start, bool at_end, struct asp_carve *c)
 {
-	struct asp_vma *vma;
-	int ret;
-
-	lockdep_assert_held_write(&mm->lock);
-	memset(c, 0, sizeof(*c));
-	vma = asp_vma_find(&mm->vmas, start);
-	if (at_start && vma && vma->start < start) {
-		ret = asp_vma_split(&mm->vmas, vma, start, &c->lower_new);
-		if (ret)
-			return ret;
-		c->lower = vma;
-	}
-	vma = asp_vma_find(&mm->vmas, end);
-	if (at_end && vma && vma->start < end) {
-		ret = asp_vma_split(&mm->vmas, vma, end, &c->upper_new);
-		if (ret) {
-			asp_uncarve(mm, c);
-			return ret;
-		}
-		c->upper = vma;
-	}
-	return 0;
+	return asp_carve_from(mm, asp_vma_find_next(&mm->vmas, start), start,
+			      end, at_start, at_end, c);
 }
 
 /**
@@ -200,6 +264,8 @@ void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached)
 /**
  * asp_unmap_would_split_over() - would unmapping a range pass the limit?
  * @mm: the address space; lock held
+ * @first: the first VMA ending above @start, or NULL
+ *	(asp_vma_find_next())
  * @start: first byte of the range
  * @end: one past its last byte
  *
@@ -208,13 +274,11 @@ void asp_drop_vmas(struct asp_mm *mm, struct list_head *detached)
  *
  * Return: true if unmapping [@start, @end) must fail with -ENOMEM.
  */
-bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
-				unsigned long end)
+bool asp_unmap_would_split_over(struct asp_mm *mm, struct asp_vma *first,
+				unsigned long start, unsigned long end)
 {
-	struct asp_vma *vma = asp_vma_find_next(&mm->vmas, start);
-
 	lockdep_assert_held(&mm->lock);
-	return vma && vma->start < start && end < vma->end &&
+	return first && first->start < start && end < first->end &&
 	       mm->vmas.count >= mm->limits.max_map_count;
 }
 
@@ -228,19 +292,24 @@ bool asp_unmap_would_split_over(struct asp_mm *mm, unsigned long start,
  */
 int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 {
+	struct asp_vma_pos pos;
+	struct asp_vma *first = asp_vma_find_next_pos(&mm->vmas, start, &pos);
 	struct asp_carve c;
 	LIST_HEAD(detached);
 	int ret;
 
 	lockdep_assert_held_write(&mm->lock);
-	if (!asp_vma_overlaps(&mm->vmas, start, end))
+	if (!first || first->start >= end)
 		return 0;
-	if (asp_unmap_would_split_over(mm, start, end))
+	if (asp_unmap_would_split_over(mm, first, start, end))
 		return -ENOMEM;
-	ret = asp_carve(mm, start, end, true, true, &c);
+	ret = asp_carve_from(mm, first, start, end, true, true, &c);
 	if (ret)
 		return ret;
-	ret = asp_vma_replace(&mm->vmas, start, end, NULL, &detached);
+	/* A split changed the set since the lookup: no position then. */
+	ret = asp_vma_replace_from(&mm->vmas, start, end, c.first, NULL, false,
+				   c.lower || c.upper ? NULL : &pos,
+				   &detached);
 	if (ret) {
 		asp_uncarve(mm, &c);
 		return ret;
@@ -250,16 +319,50 @@ int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
 	return 0;
 }
 
+/*
+ * The VMA containing @start - 1, after asp_carve_from() at @start.  When
+ * it was not split there, it is looked up, and @pos gets where that
+ * lookup left off; else @pos is NULL.
+ */
+static struct asp_vma *asp_carve_prev(struct asp_mm *mm,
+				      const struct asp_carve *c,
+				      unsigned long start,
+				      struct asp_vma_pos **pos)
+{
+	if (c->lower) {
+		*pos = NULL;
+		return c->lower;
+	}
+	return asp_vma_find_pos(&mm->vmas, start - 1, *pos);
+}
+
+/*
+ * The VMA containing @end, or else one that does not start at @end (or
+ * NULL), after asp_carve_from() at @end: a lookup only when the range
+ * met a VMA that was not split at @end.
+ */
+static struct asp_vma *asp_carve_next(struct asp_mm *mm,
+				      const struct asp_carve *c,
+				      unsigned long end)
+{
+	if (c->upper)
+		return c->upper_new;
+	if (!c->first || c->first->start >= end)
+		return c->first;
+	return asp_vma_find(&mm->vmas, end);
+}
+
 /**
  * asp_map_range() - make a new VMA cover a range, merging if it may
  * @mm: the address space; lock held for write
  * @start: first byte of the range
  * @end: one past its last byte
  * @new: a VMA for the range, in no set; used, or freed if merged away
+ * @c: what asp_carve_from() did at the edges of the range, just before
  * @detached: out: the VMAs that were inside the range
  * @err: out: the errno when NULL is returned
  *
- * The VMAs at the edges must have been split (asp_carve()).  The range
+ * The VMAs at the edges must have been split (asp_carve_from()).  The range
  * joins the VMA before it and/or after it when they may merge, as Linux's
  * vma_merge() does.
  *
@@ -268,10 +371,12 @@ int asp_do_munmap(struct asp_mm *mm, unsigned long start, unsigned long end)
  */
 struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 			      unsigned long end, struct asp_vma *new,
+			      const struct asp_carve *c,
 			      struct list_head *detached, int *err)
 {
-	struct asp_vma *prev = asp_vma_find(&mm->vmas, start - 1);
-	struct asp_vma *next = asp_vma_find(&mm->vmas, end);
+	struct asp_vma_pos pos, *posp = &pos;
+	struct asp_vma *prev = asp_carve_prev(mm, c, start, &posp);
+	struct asp_vma *next = asp_carve_next(mm, c, end);
 	struct asp_vma *keep = new;
 	unsigned long store_end = end;
 
@@ -294,7 +399,8 @@ struct asp_vma *asp_map_range(struct asp_mm *mm, unsigned long start,
 	} else if (next) {
 		keep = next;
 	}
-	*err = asp_vma_replace(&mm->vmas, start, store_end, keep, detached);
+	*err = asp_vma_replace_from(&mm->vmas, start, store_end, c->first, keep,
+				    keep == new, posp, detached);
 	if (*err)
 		return NULL;
 	if (keep == prev) {

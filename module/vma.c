@@ -201,6 +201,49 @@ struct asp_vma *asp_vma_find_next(struct asp_vmas *vs, unsigned long addr)
 	return mt_find(&vs->mt, &index, ULONG_MAX);
 }
 
+/* A position before any walk, at @addr (mas_init() of Linux 6.12). */
+static void asp_vma_pos_init(struct asp_vmas *vs, struct asp_vma_pos *pos,
+			     unsigned long addr)
+{
+	MA_STATE(mas, &vs->mt, addr, addr);
+
+	pos->mas = mas;
+}
+
+/**
+ * asp_vma_find_pos() - asp_vma_find(), keeping the position
+ * @vs: the set; lock held for read
+ * @addr: the address
+ * @pos: out: where the lookup left off, for a store at @addr
+ *
+ * Return: the VMA containing @addr, or NULL if @addr is in a hole.
+ */
+struct asp_vma *asp_vma_find_pos(struct asp_vmas *vs, unsigned long addr,
+				 struct asp_vma_pos *pos)
+{
+	asp_vmas_assert_held(vs);
+	asp_vma_pos_init(vs, pos, addr);
+	return mas_walk(&pos->mas);
+}
+
+/**
+ * asp_vma_find_next_pos() - asp_vma_find_next(), keeping the position
+ * @vs: the set; lock held for read
+ * @addr: the address
+ * @pos: out: where the lookup left off, for a store at the start of the
+ *	VMA returned (only if one is)
+ *
+ * Return: the VMA containing @addr or else the first one after it; NULL
+ * if there is none.
+ */
+struct asp_vma *asp_vma_find_next_pos(struct asp_vmas *vs, unsigned long addr,
+				      struct asp_vma_pos *pos)
+{
+	asp_vmas_assert_held(vs);
+	asp_vma_pos_init(vs, pos, addr);
+	return mas_find(&pos->mas, ULONG_MAX);
+}
+
 /**
  * asp_vma_find_prev() - the last VMA that starts below an address
  * @vs: the set; lock held for read
@@ -277,6 +320,28 @@ static int asp_vma_store(struct asp_vmas *vs, unsigned long start,
 	if (asp_should_fail_alloc())
 		return -ENOMEM;
 	return mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * asp_vma_store() from @pos, where a lookup left off with the set
+ * unchanged since: the walk from the root is saved if the slot it found
+ * holds @start (the test of Linux 6.12's vma_iter_store()); else, or with
+ * no @pos, from the root.
+ */
+static int asp_vma_store_at(struct asp_vmas *vs, struct asp_vma_pos *pos,
+			    unsigned long start, unsigned long end,
+			    struct asp_vma *entry)
+{
+	struct ma_state *mas = pos ? &pos->mas : NULL;
+
+	if (!mas || start < mas->index || start > mas->last)
+		return asp_vma_store(vs, start, end, entry);
+	if (asp_should_fail_alloc())
+		return -ENOMEM;
+	/* Linux 6.12's __mas_set_range(): the range, not the position. */
+	mas->index = start;
+	mas->last = end - 1;
+	return mas_store_gfp(mas, entry, GFP_KERNEL_ACCOUNT);
 }
 
 /**
@@ -364,6 +429,63 @@ void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
 	asp_vma_free(upper);
 }
 
+/* The VMAs of the set inside [start, end), from @first, onto @inside. */
+static unsigned long asp_vma_collect(struct asp_vmas *vs, struct asp_vma *first,
+				     unsigned long end, struct list_head *inside)
+{
+	struct asp_vma *cur = first;
+	unsigned long n = 0;
+
+	while (cur && cur->start < end) {
+		list_add_tail(&cur->list, inside);
+		n++;
+		cond_resched();
+		/* The next VMA starts at or above cur->end. */
+		cur = cur->end < end ? asp_vma_next(vs, cur) : NULL;
+	}
+	return n;
+}
+
+/**
+ * asp_vma_replace_from() - asp_vma_replace() with what the caller knows
+ * @vs: the set; lock held for write
+ * @start: first byte of the range
+ * @end: one past its last byte
+ * @first: the first VMA of the set that ends above @start, or NULL (what
+ *	asp_vma_find_next() returns for @start; the caller looked it up
+ *	since the last change of the set)
+ * @vma: as for asp_vma_replace()
+ * @is_new: @vma is a new VMA, not one of the set
+ * @pos: where a lookup left off, the set unchanged since; or NULL
+ * @detached: as for asp_vma_replace()
+ *
+ * Saves asp_vma_replace()'s lookups of what its caller found already.
+ *
+ * Return: 0, or -ENOMEM with the set unchanged.
+ */
+int asp_vma_replace_from(struct asp_vmas *vs, unsigned long start,
+			 unsigned long end, struct asp_vma *first,
+			 struct asp_vma *vma, bool is_new,
+			 struct asp_vma_pos *pos, struct list_head *detached)
+{
+	struct asp_vma *cur, *tmp;
+	unsigned long gone;
+	LIST_HEAD(inside);
+	int ret;
+
+	asp_vmas_assert_held(vs);
+	gone = asp_vma_collect(vs, first, end, &inside);
+	ret = asp_vma_store_at(vs, pos, start, end, vma);
+	if (ret) {
+		list_for_each_entry_safe(cur, tmp, &inside, list)
+			list_del_init(&cur->list);
+		return ret;
+	}
+	list_splice_tail(&inside, detached);
+	vs->count = vs->count - gone + (vma && is_new);
+	return 0;
+}
+
 /**
  * asp_vma_replace() - make one VMA (or a hole) cover a range
  * @vs: the set; lock held for write
@@ -385,32 +507,42 @@ int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 		    unsigned long end, struct asp_vma *vma,
 		    struct list_head *detached)
 {
-	struct asp_vma *cur, *tmp;
-	unsigned long gone = 0;
 	bool is_new = false;
-	LIST_HEAD(inside);
-	int ret;
 
 	asp_vmas_assert_held(vs);
-	for (cur = asp_vma_find_next(vs, start); cur && cur->start < end;
-	     cur = asp_vma_next(vs, cur)) {
-		list_add_tail(&cur->list, &inside);
-		gone++;
-		cond_resched();
-	}
 	if (vma)
 		is_new = asp_vma_find(vs, start ? start - 1 : 0) != vma &&
 			 asp_vma_find(vs, end) != vma;
+	return asp_vma_replace_from(vs, start, end,
+				    asp_vma_find_next(vs, start), vma, is_new,
+				    NULL, detached);
+}
 
-	ret = asp_vma_store(vs, start, end, vma);
-	if (ret) {
-		list_for_each_entry_safe(cur, tmp, &inside, list)
-			list_del_init(&cur->list);
-		return ret;
-	}
-	list_splice_tail(&inside, detached);
-	vs->count = vs->count - gone + is_new;
-	return 0;
+/**
+ * asp_vma_merge() - merge two neighbouring VMAs, if they may
+ * @vs: the set; lock held for write
+ * @vma: the lower VMA; grows over @next, which is freed
+ * @next: the VMA after @vma in the set, or NULL
+ *
+ * Best effort: if the tree cannot get the memory to store the merged
+ * range, both VMAs stay as they are, which is still a correct set.
+ *
+ * Return: true if the two were merged.
+ */
+bool asp_vma_merge(struct asp_vmas *vs, struct asp_vma *vma,
+		   struct asp_vma *next)
+{
+	asp_vmas_assert_held(vs);
+	if (!next || !asp_vma_can_merge(vma, next))
+		return false;
+	if (asp_vma_store(vs, vma->start, next->end, vma))
+		return false;
+	vma->end = next->end;
+	if (!vma->anon)
+		vma->anon = next->anon;
+	vs->count--;
+	asp_vma_free(next);
+	return true;
 }
 
 /**
@@ -425,38 +557,30 @@ int asp_vma_replace(struct asp_vmas *vs, unsigned long start,
  */
 bool asp_vma_merge_next(struct asp_vmas *vs, struct asp_vma *vma)
 {
-	struct asp_vma *next = asp_vma_next(vs, vma);
-
-	asp_vmas_assert_held(vs);
-	if (!next || !asp_vma_can_merge(vma, next))
-		return false;
-	if (asp_vma_store(vs, vma->start, next->end, vma))
-		return false;
-	vma->end = next->end;
-	if (!vma->anon)
-		vma->anon = next->anon;
-	vs->count--;
-	asp_vma_free(next);
-	return true;
+	return asp_vma_merge(vs, vma, asp_vma_next(vs, vma));
 }
 
-/* A gap may not end inside the guard gap below a stack. */
+/*
+ * A gap may not end inside the guard gap below a stack.  @next gets the
+ * first VMA ending above @gap_end.
+ */
 static bool asp_vma_area_hits_guard(struct asp_vmas *vs,
 				    const struct asp_vma_search *s,
 				    unsigned long gap_end,
-				    unsigned long *next_start_gap)
+				    unsigned long *next_start_gap,
+				    struct asp_vma **next)
 {
-	struct asp_vma *next = asp_vma_find_next(vs, gap_end);
-
-	if (!next || !(next->flags & ASP_VM_GROWSDOWN))
+	*next = asp_vma_find_next(vs, gap_end);
+	if (!*next || !((*next)->flags & ASP_VM_GROWSDOWN))
 		return false;
-	*next_start_gap = asp_vma_start_gap(next, s->guard_gap);
+	*next_start_gap = asp_vma_start_gap(*next, s->guard_gap);
 	return *next_start_gap < gap_end;
 }
 
 static int asp_vma_find_area_topdown(struct asp_vmas *vs,
 				     const struct asp_vma_search *s,
-				     unsigned long length, unsigned long *addr)
+				     unsigned long length, unsigned long *addr,
+				     struct asp_vma **next)
 {
 	MA_STATE(mas, &vs->mt, 0, 0);
 	unsigned long high = s->high, gap, gap_start;
@@ -467,7 +591,8 @@ static int asp_vma_find_area_topdown(struct asp_vmas *vs,
 			return -ENOMEM;
 		gap = mas.last + 1 - s->length;
 		gap -= gap & s->align_mask;
-		if (!asp_vma_area_hits_guard(vs, s, mas.last + 1, &gap_start))
+		if (!asp_vma_area_hits_guard(vs, s, mas.last + 1, &gap_start,
+					     next))
 			break;
 		high = gap_start;
 		mas_reset(&mas);
@@ -478,11 +603,11 @@ static int asp_vma_find_area_topdown(struct asp_vmas *vs,
 
 static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
 				      const struct asp_vma_search *s,
-				      unsigned long length, unsigned long *addr)
+				      unsigned long length, unsigned long *addr,
+				      struct asp_vma **next)
 {
 	MA_STATE(mas, &vs->mt, 0, 0);
 	unsigned long low = s->low, gap, gap_start;
-	struct asp_vma *next;
 
 	for (;;) {
 		if (s->high <= low || s->high - low < length ||
@@ -491,14 +616,38 @@ static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
 		gap = mas.index;
 		gap += -gap & s->align_mask;
 		if (!asp_vma_area_hits_guard(vs, s, gap + s->length,
-					     &gap_start))
+					     &gap_start, next))
 			break;
-		next = asp_vma_find_next(vs, gap + s->length);
-		low = next->end;
+		low = (*next)->end;
 		mas_reset(&mas);
 	}
 	*addr = gap;
 	return 0;
+}
+
+/**
+ * asp_vma_find_area_next() - find a free range, and the VMA after it
+ * @vs: the set; lock held for read
+ * @s: what to look for
+ * @addr: out: the start of the range found
+ * @next: out: the first VMA that ends above @addr, or NULL (what
+ *	asp_vma_find_next() would return for @addr), when 0 is returned
+ *
+ * As asp_vma_find_area(), which looks that VMA up already.
+ *
+ * Return: 0, or -ENOMEM if no free range fits.
+ */
+int asp_vma_find_area_next(struct asp_vmas *vs, const struct asp_vma_search *s,
+			   unsigned long *addr, struct asp_vma **next)
+{
+	unsigned long length = s->length + s->align_mask;
+
+	asp_vmas_assert_held(vs);
+	if (!s->length || length < s->length)
+		return -ENOMEM;
+	if (s->topdown)
+		return asp_vma_find_area_topdown(vs, s, length, addr, next);
+	return asp_vma_find_area_bottomup(vs, s, length, addr, next);
 }
 
 /**
@@ -521,12 +670,7 @@ static int asp_vma_find_area_bottomup(struct asp_vmas *vs,
 int asp_vma_find_area(struct asp_vmas *vs, const struct asp_vma_search *s,
 		      unsigned long *addr)
 {
-	unsigned long length = s->length + s->align_mask;
+	struct asp_vma *next;
 
-	asp_vmas_assert_held(vs);
-	if (!s->length || length < s->length)
-		return -ENOMEM;
-	if (s->topdown)
-		return asp_vma_find_area_topdown(vs, s, length, addr);
-	return asp_vma_find_area_bottomup(vs, s, length, addr);
+	return asp_vma_find_area_next(vs, s, addr, &next);
 }

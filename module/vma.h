@@ -87,6 +87,19 @@ struct asp_vma_search {
 	bool topdown;
 };
 
+/**
+ * struct asp_vma_pos - where a lookup left off in the tree
+ * @mas: the tree state of the lookup (asp_vma_find_pos(),
+ *	asp_vma_find_next_pos())
+ *
+ * A store right after such a lookup starts from there instead of from
+ * the root (asp_vma_replace_from()), as Linux carries its vma_iterator
+ * through an operation.  Valid only until the set next changes.
+ */
+struct asp_vma_pos {
+	struct ma_state mas;
+};
+
 u64 asp_anon_id_new(void);
 int asp_vma_cache_init(void);
 void asp_vma_cache_exit(void);
@@ -102,6 +115,10 @@ void asp_vma_free_list(struct list_head *head);
 
 struct asp_vma *asp_vma_find(struct asp_vmas *vs, unsigned long addr);
 struct asp_vma *asp_vma_find_next(struct asp_vmas *vs, unsigned long addr);
+struct asp_vma *asp_vma_find_pos(struct asp_vmas *vs, unsigned long addr,
+				 struct asp_vma_pos *pos);
+struct asp_vma *asp_vma_find_next_pos(struct asp_vmas *vs, unsigned long addr,
+				      struct asp_vma_pos *pos);
 struct asp_vma *asp_vma_find_prev(struct asp_vmas *vs, unsigned long addr);
 struct asp_vma *asp_vma_next(struct asp_vmas *vs, struct asp_vma *vma);
 bool asp_vma_overlaps(struct asp_vmas *vs, unsigned long start,
@@ -117,9 +134,18 @@ void asp_vma_unsplit(struct asp_vmas *vs, struct asp_vma *vma,
 int __must_check asp_vma_replace(struct asp_vmas *vs, unsigned long start,
 				 unsigned long end, struct asp_vma *vma,
 				 struct list_head *detached);
+int __must_check asp_vma_replace_from(struct asp_vmas *vs, unsigned long start,
+				      unsigned long end, struct asp_vma *first,
+				      struct asp_vma *vma, bool is_new,
+				      struct asp_vma_pos *pos,
+				      struct list_head *detached);
+bool asp_vma_merge(struct asp_vmas *vs, struct asp_vma *vma,
+		   struct asp_vma *next);
 bool asp_vma_merge_next(struct asp_vmas *vs, struct asp_vma *vma);
 int asp_vma_find_area(struct asp_vmas *vs, const struct asp_vma_search *s,
 		      unsigned long *addr);
+int asp_vma_find_area_next(struct asp_vmas *vs, const struct asp_vma_search *s,
+			   unsigned long *addr, struct asp_vma **next);
 
 /**
  * asp_vma_start_gap() - lowest address a new mapping may end at below @vma
