@@ -83,6 +83,8 @@
 #define FREE		(AREA + PAGES(100))	/* nothing mapped */
 #define MANY		(AREA + (1ULL << 30))	/* the many-VMA state */
 #define HEAP		DEF_HEAP_START
+/* The stack (ASPACE_LAYOUT_STACK): 128 KiB below the top of the window. */
+#define STACK		(MAP_WINDOW - DEF_STACK_SIZE)
 /* VMAs of one page each in the many-VMA state (besides the others). */
 #define MANY_VMAS	96
 
@@ -488,9 +490,16 @@ static bool fn_stats_match(const struct aspace_stats *got,
 			continue;
 		if (g == w)
 			continue;
-		FN_LOG("# %s: %s is %llu, expected %llu (or up to %llu)\n",
-		       what, fn_stat_names[i], (unsigned long long)g,
-		       (unsigned long long)w, (unsigned long long)hi);
+		if (relax & (FNR_COUNTERS | FNR_FEWER) && i >= 3)
+			FN_LOG("# %s: %s is %llu, expected %llu to %llu\n",
+			       what, fn_stat_names[i], (unsigned long long)g,
+			       (unsigned long long)(relax & FNR_FEWER ?
+						    w - fn_fewer : lo),
+			       (unsigned long long)(relax & FNR_FEWER ? w : hi));
+		else
+			FN_LOG("# %s: %s is %llu, expected %llu\n", what,
+			       fn_stat_names[i], (unsigned long long)g,
+			       (unsigned long long)w);
 		ok = false;
 	}
 	return ok;
@@ -671,7 +680,9 @@ enum fn_state {
 	ST_COW_CHILD,	/* ... the clone */
 };
 
-enum fn_step_op { S_MMAP, S_PROTECT, S_FILL, S_TOUCH, S_MADV, S_BRK };
+enum fn_step_op {
+	S_LAYOUT, S_MMAP, S_PROTECT, S_FILL, S_TOUCH, S_MADV, S_BRK,
+};
 
 struct fn_step {
 	enum fn_step_op op;
@@ -681,8 +692,9 @@ struct fn_step {
 	__u32 flags;
 };
 
-/* The mappings, never written; the heap grown by four pages. */
+/* A stack, the mappings, never written; the heap grown by four pages. */
 static const struct fn_step fn_mapped[] = {
+	{ S_LAYOUT, 0, 0, 0, 0 },
 	{ S_MMAP, PRIV, PAGES(16), P_RW, M_PRIV },
 	{ S_MMAP, RO, PAGES(8), P_R, M_PRIV },
 	{ S_MMAP, SHM, PAGES(8), P_RW, M_SHARED },
@@ -695,9 +707,12 @@ static const struct fn_step fn_mapped[] = {
 /*
  * The same with contents: written pages, zero pages (PRIV's last four,
  * read), a shared object's pages, a forced write into PROT_NONE, fork
- * advice (NONE is not copied by a clone, SPLIT's last part wiped).
+ * advice (NONE is not copied by a clone, SPLIT's last part wiped), the
+ * stack's top pages.
  */
 static const struct fn_step fn_populated[] = {
+	{ S_LAYOUT, 0, 0, 0, 0 },
+	{ S_FILL, MAP_WINDOW - PAGES(2), PAGES(2), 8, 0 },
 	{ S_MMAP, PRIV, PAGES(16), P_RW, M_PRIV },
 	{ S_FILL, PRIV, PAGES(12), 1, 0 },
 	{ S_TOUCH, PRIV + PAGES(12), PAGES(4), 0, 0 },
@@ -727,6 +742,8 @@ static int fn_step(int fd, const struct fn_step *s)
 	__u64 got;
 
 	switch (s->op) {
+	case S_LAYOUT:
+		return set_stack_layout(fd, 0, 0, 0);
 	case S_MMAP:
 		return aspace_mmap(fd, s->addr, s->len, s->arg,
 				   s->flags | M_FIXED, NULL);
@@ -846,6 +863,7 @@ enum fn_kind { K_IOCTL, K_PREAD, K_PWRITE };
 #define FN_MERGE	0x04	/* merges may be skipped, succeeding */
 #define FN_WRITE	0x08	/* writes: the first bytes may be done */
 #define FN_XFER		0x10	/* pread/pwrite: a short count */
+#define FN_GROWS	0x20	/* grows the stack: SEGV_MAPERR if it cannot */
 
 struct fn_op {
 	const char *name;
@@ -912,6 +930,9 @@ static const struct fn_op fn_ops[] = {
 	/* a store to every page of PRIV, without data */
 	IOC(access_touch, ACCESS, PRIV, PAGES(16), ASPACE_ACCESS_WRITE, 0,
 	    FN_FAULTS, E_ALLOC),
+	/* a load below the stack: it grows by three pages */
+	IOC(access_stack, ACCESS, STACK - PAGES(3) + 8, 16, ASPACE_ACCESS_READ,
+	    1, FN_FAULTS | FN_GROWS, E_ALLOC),
 	/* loads of a shared object: its pages are made */
 	IOC(access_shared, ACCESS, SHM, PAGES(8), ASPACE_ACCESS_READ, 1,
 	    FN_FAULTS, E_ALLOC),
@@ -1195,7 +1216,7 @@ static enum fn_outcome fn_judge(const struct fn_op *op, const struct fn_call *re
 	bool copies_out = op->kind == K_IOCTL && (_IOC_DIR(op->cmd) & _IOC_READ);
 	__u64 wlen = op->kind == K_PWRITE ? (__u64)ref->ret : op->b;
 	unsigned int relax;
-	bool late, ok;
+	bool late, grows, ok;
 
 	if (!injected) {
 		if (fn_same_result(ref, c) &&
@@ -1237,6 +1258,14 @@ static enum fn_outcome fn_judge(const struct fn_op *op, const struct fn_call *re
 		return fn_world_match(w, b, NULL, 0, "brk failed") ?
 		       FO_FAILED : FO_BAD;
 	}
+	if ((op->flags & FN_GROWS) && !c->ret &&
+	    c->arg.access.signo == SIGSEGV &&
+	    c->arg.access.si_code == SEGV_MAPERR &&
+	    c->arg.access.fault_addr == op->a && !c->arg.access.done) {
+		/* The stack could not grow: a fault, as in Linux */
+		return fn_world_match(w, b, NULL, 0, "the stack did not grow") ?
+		       FO_FAILED : FO_BAD;
+	}
 	if (c->ret >= 0 || !fn_errno_ok(op, c->ret)) {
 		fprintf(stderr, "# not a result this call may give under an injected failure\n");
 		return FO_BAD;
@@ -1248,16 +1277,22 @@ static enum fn_outcome fn_judge(const struct fn_op *op, const struct fn_call *re
 			return FO_FAILED;
 		return FO_BAD;
 	}
-	/* Nothing changed; or, for an EFAULT copying out, all of it did. */
+	/*
+	 * Nothing changed; or, for an EFAULT copying out, all of it did; or
+	 * the stack grew before the fault failed (Linux keeps it grown).
+	 */
 	late = c->ret == -EFAULT && copies_out;
-	fn_quiet = late;
+	grows = op->flags & FN_GROWS;
+	fn_quiet = late || grows;
 	ok = fn_world_match(w, b, r, relax, "failed");
 	fn_quiet = false;
 	if (ok)
 		return FO_FAILED;
+	if (grows && fn_world_match(w, r, b, relax, "failed, the stack grown"))
+		return FO_FAILED;
 	if (late && fn_world_match(w, r, NULL, 0, "EFAULT after the change"))
 		return FO_LATE_EFAULT;
-	if (late)
+	if (late || grows)
 		fn_world_match(w, b, r, relax, "failed");
 	return FO_BAD;
 }
@@ -1572,6 +1607,11 @@ TEST_F_TIMEOUT(failnth, access_write, 300)
 TEST_F_TIMEOUT(failnth, access_touch, 300)
 {
 	fn_sweep(_metadata, self, variant, "access_touch");
+}
+
+TEST_F_TIMEOUT(failnth, access_stack, 300)
+{
+	fn_sweep(_metadata, self, variant, "access_stack");
 }
 
 TEST_F_TIMEOUT(failnth, access_shared, 300)
