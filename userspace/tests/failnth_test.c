@@ -8,7 +8,18 @@
  * (failslab: VMAs, maple-tree nodes, the module's structs), page
  * allocations (fail_page_alloc: data and page-table pages), copies from
  * and to user memory (fail_usercopy) and the module's own fault attribute
- * (fail_aspace, where the module has it).
+ * (fail_aspace).
+ *
+ * The calls: every ASPACE_IOC_* (MMAP plain, populated, shared, MAP_FIXED
+ * over VMAs; MUNMAP and MPROTECT splitting, over several VMAs, merging;
+ * BRK both ways; CLONE copy-on-write and eager; loads, stores and a load
+ * below the stack; MADVISE's DONTNEED, POPULATE_*, DONTFORK, WIPEONFORK;
+ * the layout, limits, QUERY, STATS and introspection), pread and pwrite.
+ * The states: empty; populated (a stack, private, read-only, shared,
+ * PROT_NONE and split mappings, a heap, written, zero pages, fork advice);
+ * the same unwritten with MANY_VMAS more VMAs; and both sides of a
+ * copy-on-write clone of the populated state (the call on one, the other
+ * checked too).
  *
  * For each call and starting state, and N = 1, 2, 3, ...: build the state
  * on a new descriptor, write N to fail-nth, make the call, read fail-nth
@@ -30,7 +41,8 @@
  *    early (fewer pages resident), a merge of mprotect or of madvise's
  *    fork advice is skipped (the VMAs cover the same pages with the same
  *    flags, split), a pread or pwrite is short (the first bytes done), a
- *    brk that cannot move returns the old break.
+ *    brk that cannot move returns the old break, a load below the stack
+ *    that cannot grow it faults (SEGV_MAPERR, as in Linux).
  *
  * An ioctl that copies its struct back may fail that last copy with
  * EFAULT after its change is made (an injected copy failure after the
@@ -902,11 +914,17 @@ static const struct fn_op fn_ops[] = {
 	IOC(munmap_split, MUNMAP, PRIV + PAGES(4), PAGES(4), 0, 0, 0, E_ALLOC),
 	/* PRIV's second half to the middle of NONE, over a hole */
 	IOC(munmap_span, MUNMAP, PRIV + PAGES(8), PAGES(42), 0, 0, 0, E_ALLOC),
+	/* the VMAs of the many-VMA state but the first and the last */
+	IOC(munmap_many, MUNMAP, MANY + PAGES(1), PAGES(MANY_VMAS - 2), 0, 0,
+	    0, E_ALLOC),
 	IOC(mprotect_split, MPROTECT, PRIV + PAGES(4), PAGES(4), P_R, 0,
 	    FN_MERGE, E_ALLOC),
 	/* PRIV's second half and RO */
 	IOC(mprotect_span, MPROTECT, PRIV + PAGES(8), PAGES(16), P_R | P_X, 0,
 	    FN_MERGE, E_ALLOC),
+	/* every VMA of the many-VMA state: all merge into one */
+	IOC(mprotect_many, MPROTECT, MANY, PAGES(MANY_VMAS), P_RW, 0, FN_MERGE,
+	    E_ALLOC),
 	/* SPLIT's middle back: three VMAs merge */
 	IOC(mprotect_merge, MPROTECT, SPLIT + PAGES(2), PAGES(4), P_RW, 0,
 	    FN_MERGE, E_ALLOC),
@@ -1441,10 +1459,11 @@ static void fn_sweep(struct __test_metadata *_metadata,
 		counts[out]++;
 		EXPECT_NE(FO_BAD, out) {
 			TH_LOG("%s on the %s state with failure point %u:"
-			       " returned %s (without a failure: %s)",
+			       " returned %s (without a failure: %s);"
+			       " again: FAILNTH_ONLY=%s",
 			       name, sname, nth,
 			       fn_ret_str(c.ret, r1, sizeof(r1)),
-			       fn_ret_str(ref.ret, r2, sizeof(r2)));
+			       fn_ret_str(ref.ret, r2, sizeof(r2)), full);
 		}
 		if (out == FO_BAD || out == FO_NOT_INJECTED)
 			break;
@@ -1529,6 +1548,11 @@ TEST_F_TIMEOUT(failnth, munmap_span, 300)
 	fn_sweep(_metadata, self, variant, "munmap_span");
 }
 
+TEST_F_TIMEOUT(failnth, munmap_many, 300)
+{
+	fn_sweep(_metadata, self, variant, "munmap_many");
+}
+
 TEST_F_TIMEOUT(failnth, mprotect_split, 300)
 {
 	fn_sweep(_metadata, self, variant, "mprotect_split");
@@ -1537,6 +1561,11 @@ TEST_F_TIMEOUT(failnth, mprotect_split, 300)
 TEST_F_TIMEOUT(failnth, mprotect_span, 300)
 {
 	fn_sweep(_metadata, self, variant, "mprotect_span");
+}
+
+TEST_F_TIMEOUT(failnth, mprotect_many, 300)
+{
+	fn_sweep(_metadata, self, variant, "mprotect_many");
 }
 
 TEST_F_TIMEOUT(failnth, mprotect_merge, 300)
