@@ -20,15 +20,21 @@
 #      running Debian's Linux 6.1, and in one running 6.12 (bookworm-backports);
 #      oom_test alone in a 6.1 guest with 384 MiB of memory; trace_test
 #      alone in a one-CPU guest of each kernel
-#   8. a bounded run of the fuzzer and the stress run passes in a QEMU
-#      guest with 4 CPUs (scripts/fuzz.sh; FUZZ_SECONDS each, default 30;
-#      FUZZ_SEED to replay a seed)
-#   9. the differential tester against Linux (userspace/difftest/) in a 6.1
+#   8. the differential tester against Linux (userspace/difftest/) in a 6.1
 #      guest: a bounded number of random sequences, and its self-test
-# and ends with the fuzz and stress summaries and one line "N passed, M
-# failed" that counts every KUnit case, every end-to-end test, the fuzz
-# and stress tests and every difftest sequence (a failed build or lint
-# step counts as one failure).
+#   9. on the sanitizer kernel (scripts/sankernel.sh: linux-source-6.1 with
+#      KASAN, KMEMLEAK, lockdep, UBSAN, DEBUG_VM, fault injection; built
+#      once into the cache), with aspace.ko built against it: the
+#      end-to-end suite and the fail-nth sweep (failnth_test) in a guest
+#      with 2 CPUs, then a bounded run of the fuzzer and the stress run in
+#      a guest with 4 CPUs, as on Linux 6.1 just before (scripts/fuzz.sh;
+#      FUZZ_SECONDS each, default 30; FUZZ_SEED to replay a seed); each
+#      guest ends with a kmemleak scan, and any KASAN, UBSAN, lockdep,
+#      kmemleak or other kernel report fails
+# and ends with the fail-nth, fuzz and stress summaries and one line "N
+# passed, M failed" that counts every KUnit case, every end-to-end test,
+# the fuzz and stress tests and every difftest sequence (a failed build or
+# lint step counts as one failure).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -156,11 +162,12 @@ rc=0
 # Every test binary but oom_test and trace_test, which need guests of
 # their own: enabling a tracepoint patches kernel text, and under TCG with
 # several vCPUs another vCPU can run the stale int3 ("Oops: int3", seen
-# once on 6.12), so trace_test runs with one CPU.
+# once on 6.12), so trace_test runs with one CPU.  failnth_test needs
+# fault injection: only the sanitizer kernel has it.
 e2e_tests=()
 for t in "$BUILD"/tests/*; do
 	case ${t##*/} in
-	oom_test | trace_test) ;;
+	oom_test | trace_test | failnth_test) ;;
 	*) e2e_tests+=("$t") ;;
 	esac
 done
@@ -211,14 +218,53 @@ scripts/qemu-run.sh --kver "$KVER" --logs "$BUILD/difftest" \
 add_counts "$log" || fail "difftest (no summary)"
 [ "$rc" -eq 0 ] || fail "difftest"
 
-step "fuzz and stress (QEMU, 4 CPUs)"
+step "fuzz and stress (QEMU, Linux $KVER, 4 CPUs)"
 log="$BUILD/fuzz.out"
 rc=0
 scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" 2>&1 | tee "$log" || rc=$?
 add_counts "$log" || fail "fuzz (no summary)"
 [ "$rc" -eq 0 ] || fail "fuzz and stress"
 
+step "sanitizer kernel (KASAN, KMEMLEAK, lockdep, UBSAN, fault injection)"
+log="$BUILD/sankernel.log"
+san_kver=$(scripts/sankernel.sh 2>"$log") || { cat "$log"; fail "sanitizer kernel"; }
+san_kernel=$(scripts/sankernel.sh --kernel 2>>"$log")
+san_ko=$(scripts/sankernel.sh --module "$BUILD/san" 2>>"$log") ||
+	{ cat "$log"; fail "aspace.ko for the sanitizer kernel"; }
+if grep -E 'warning:|error:' "$log"; then
+	fail "aspace.ko for the sanitizer kernel (warnings)"
+fi
+echo "sanitizer kernel: $san_kver, $san_kernel"
+san=(--kver "$san_kver" --kernel "$san_kernel" --module "$san_ko")
+
+# The suite as on the stock kernels, but yield_test (latencies of a 1 ms
+# ticker are no measure under KASAN and lockdep), then the fail-nth sweep.
+step "end-to-end and fail-nth sweep (QEMU, $san_kver, 2 CPUs)"
+log="$BUILD/e2e-san.out"
+san_tests=()
+for t in "${e2e_tests[@]}"; do
+	[ "${t##*/}" = yield_test ] || san_tests+=("$t")
+done
+rc=0
+scripts/qemu-run.sh "${san[@]}" --smp 2 --timeout 2400 --test-timeout 900 \
+	--logs "$BUILD/san" --tests "${san_tests[@]}" "$BUILD/tests/failnth_test" \
+	2>&1 | sed 's/^e2e: \([0-9]* passed\)/e2e-san: \1/' | tee "$log" || rc=$?
+add_counts "$log" || fail "end-to-end on the sanitizer kernel (no summary)"
+[ "$rc" -eq 0 ] || fail "end-to-end on the sanitizer kernel"
+
+step "fuzz and stress (QEMU, $san_kver, 4 CPUs)"
+log="$BUILD/fuzz-san.out"
+rc=0
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" -- "${san[@]}" --timeout 1200 2>&1 |
+	sed -E 's/^(fuzz|stress)(:| summary:)/\1-san\2/' | tee "$log" || rc=$?
+add_counts "$log" || fail "fuzz on the sanitizer kernel (no summary)"
+[ "$rc" -eq 0 ] || fail "fuzz and stress on the sanitizer kernel"
+
 echo
-grep -E '^(fuzz|stress) summary: ' "$log" || true
+sed -n 's/^# # \(failnth summary: .*\)/\1/p' "$BUILD/san/e2e.log"
+grep -hE '^(fuzz|stress)(-san)? summary: ' "$BUILD/fuzz.out" "$log" || true
+reports=$(cat "$BUILD/san/qemu/dmesg.log" "$BUILD/fuzz/run/qemu/dmesg.log" |
+	grep -cE 'BUG:|WARNING:|KASAN|UBSAN|unreferenced object|possible (circular|recursive) locking|inconsistent lock state' || true)
+echo "sanitizer summary: $san_kver, kmemleak scanned after each guest: $reports KASAN/UBSAN/lockdep/kmemleak/WARNING reports"
 summary
 [ "$failed" -eq 0 ]
