@@ -220,6 +220,12 @@ static int asp_mmap_locked(struct asp_mm *mm, unsigned long hint,
 	end = addr + len;
 	if ((flags & MAP_FIXED_NOREPLACE) && first && first->start < end)
 		return -EEXIST;
+	/*
+	 * The search found a free range, and what follows trusts @first to be
+	 * the VMA after it: never let a wrong search replace a mapping.
+	 */
+	if (!(flags & MAP_FIXED) && first && first->start < end)
+		return -ENOMEM;
 	if (!asp_may_expand(mm, vm_flags, pages) &&
 	    !asp_may_expand(mm, vm_flags,
 			    pages - asp_pages_mapped(mm, first, addr, end)))
