@@ -165,6 +165,13 @@ static void asp_mprotect_apply(struct asp_mm *mm, struct asp_vma *vma,
 		       ASP_PTE_ACCESS);
 }
 
+/* @gone was merged away and freed: @c must not point at it any more. */
+static void asp_mprotect_forget(struct asp_carve *c, const struct asp_vma *gone)
+{
+	if (c->upper == gone)
+		c->upper = NULL;
+}
+
 /* The VMA after @vma: no lookup when it is the one split off at the end. */
 static struct asp_vma *asp_mprotect_next(struct asp_mm *mm,
 					 struct asp_vma *vma,
@@ -185,21 +192,26 @@ static struct asp_vma *asp_mprotect_next(struct asp_mm *mm,
 static struct asp_vma *asp_mprotect_merge(struct asp_mm *mm,
 					  struct asp_vma *prev,
 					  struct asp_vma *vma,
-					  const struct asp_carve *c,
+					  struct asp_carve *c,
 					  unsigned long *skipped)
 {
 	struct asp_vma *next;
 
 	if (prev && asp_vma_can_merge(prev, vma)) {
-		if (asp_vma_merge(&mm->vmas, prev, vma))
+		if (asp_vma_merge(&mm->vmas, prev, vma)) {
+			asp_mprotect_forget(c, vma);
 			vma = prev;
+		} else {
+			(*skipped)++;
+		}
+	}
+	next = asp_mprotect_next(mm, vma, c);
+	if (next && asp_vma_can_merge(vma, next)) {
+		if (asp_vma_merge(&mm->vmas, vma, next))
+			asp_mprotect_forget(c, next);
 		else
 			(*skipped)++;
 	}
-	next = asp_mprotect_next(mm, vma, c);
-	if (next && asp_vma_can_merge(vma, next) &&
-	    !asp_vma_merge(&mm->vmas, vma, next))
-		(*skipped)++;
 	return vma;
 }
 
