@@ -74,15 +74,24 @@ static int asp_layout_from_user(const struct aspace_layout *in,
 	return 0;
 }
 
+/*
+ * The stack VMA of ASPACE_LAYOUT_STACK.  As expand_stack() at exec
+ * (acct_stack_growth()), it may not start larger than stack_bytes
+ * (RLIMIT_STACK) nor take the mapped bytes past as_bytes (RLIMIT_AS).
+ */
 static int asp_layout_map_stack(struct asp_mm *mm)
 {
+	const unsigned long flags = ASP_VM_READ | ASP_VM_WRITE |
+				    ASP_VM_GROWSDOWN | ASP_VM_ACCOUNT;
 	struct asp_layout *l = &mm->layout;
 	struct asp_vma *vma;
 	int ret;
 
+	if (l->stack_size > mm->limits.stack_bytes ||
+	    !asp_may_expand(mm, flags, l->stack_size >> PAGE_SHIFT))
+		return -ENOMEM;
 	vma = asp_vma_alloc(l->map_window - l->stack_size, l->map_window,
-			    ASP_VM_READ | ASP_VM_WRITE | ASP_VM_GROWSDOWN |
-			    ASP_VM_ACCOUNT);
+			    flags);
 	if (!vma)
 		return -ENOMEM;
 	ret = asp_vma_insert(&mm->vmas, vma);
@@ -100,7 +109,8 @@ static int asp_layout_map_stack(struct asp_mm *mm)
  * @in: the layout asked for (zero fields ask for the default)
  *
  * Return: 0; -EINVAL for a bad layout; -EBUSY if the address space has a
- * mapping or a heap; -ENOMEM.  Nothing changes on error.
+ * mapping or a heap; -ENOMEM for a stack larger than the stack_bytes or
+ * as_bytes limit allows, or no memory.  Nothing changes on error.
  */
 int asp_set_layout(struct asp_mm *mm, const struct aspace_layout *in)
 {

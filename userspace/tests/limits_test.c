@@ -211,6 +211,32 @@ TEST_F(lim, as_bytes_counts_the_stack)
 	EXPECT_EQ(-ENOMEM, aspace_mmap(self->fd, 0, PG, P_R, M_PRIV, NULL));
 }
 
+/*
+ * A new stack is bounded as expand_stack() bounds one at exec: by
+ * stack_bytes and by as_bytes; a refused layout changes nothing.
+ */
+TEST_F(lim, layout_stack_within_limits)
+{
+	struct aspace_layout l, got;
+
+	memset(&l, 0, sizeof(l));
+	l.flags = ASPACE_LAYOUT_STACK;
+	l.stack_size = PAGES(8);
+	ASSERT_EQ(0, set_limit(self->fd, stack_bytes, PAGES(4)));
+	EXPECT_EQ(-ENOMEM, aspace_set_layout(self->fd, &l));
+	EXPECT_NO_VMAS(self->fd);
+	ASSERT_EQ(0, set_limit(self->fd, stack_bytes, PAGES(8)));
+	ASSERT_EQ(0, set_limit(self->fd, as_bytes, PAGES(7)));
+	EXPECT_EQ(-ENOMEM, aspace_set_layout(self->fd, &l));
+	EXPECT_NO_VMAS(self->fd);
+	ASSERT_EQ(0, aspace_get_layout(self->fd, &got));
+	EXPECT_EQ(0, got.flags);
+	ASSERT_EQ(0, set_limit(self->fd, as_bytes, PAGES(8)));
+	ASSERT_EQ(0, aspace_set_layout(self->fd, &l));
+	EXPECT_VMAS(self->fd,
+		    { MAP_WINDOW - PAGES(8), MAP_WINDOW, V_RW | V_STACK });
+}
+
 /* A lower limit keeps what is mapped, and refuses more. */
 TEST_F(lim, lower_limit_does_not_undo)
 {
