@@ -154,6 +154,19 @@ void asp_mem_put_page(struct page *page)
 	asp_fault_put_page(page);
 }
 
+/*
+ * The VMA a /proc/PID/mem transfer at @addr reaches, the lock held for
+ * read: an address below a stack grows it, as __access_remote_vm() does
+ * with expand_stack() (Linux 6.1 and 6.12 alike); the lock may be dropped
+ * and taken again meanwhile (asp_find_vma_expand()).
+ */
+static struct asp_vma *asp_mem_find_vma(struct asp_mm *mm, unsigned long addr)
+{
+	if (addr >= mm->layout.task_size)
+		return NULL;
+	return asp_find_vma_expand(mm, addr);
+}
+
 /**
  * asp_mem_get_page() - the page at an address, as /proc/PID/mem reads it
  * @mm: the address space; takes its lock for read
@@ -162,8 +175,9 @@ void asp_mem_put_page(struct page *page)
  *	asp_fault_put_page()
  *
  * Any mapped address may be read, whatever its protection; a page never
- * written reads from the zero page (private) or the shared object.  The
- * stack does not grow (Linux 6.12; 6.1's get_user_pages() grew it).
+ * written reads from the zero page (private) or the shared object.  An
+ * address below a stack grows it first, as __access_remote_vm() calls
+ * expand_stack() when no VMA covers the address (asp_mem_find_vma()).
  *
  * Context: may sleep.
  * Return: 0; -EIO if no VMA covers @addr; -ENOMEM.
@@ -175,8 +189,7 @@ int asp_mem_get_page(struct asp_mm *mm, unsigned long addr,
 	int ret = -EIO;
 
 	down_read(&mm->lock);
-	vma = addr < mm->layout.task_size ? asp_vma_find(&mm->vmas, addr) :
-					    NULL;
+	vma = asp_mem_find_vma(mm, addr);
 	if (vma)
 		ret = asp_fault(mm, vma, addr, 0, pagep);
 	up_read(&mm->lock);
@@ -193,7 +206,8 @@ int asp_mem_get_page(struct asp_mm *mm, unsigned long addr,
  * Like a FOLL_FORCE write: a private page is written whatever the
  * mapping's protection (a COW page is copied first, and stays read-only
  * where the mapping is); a shared mapping must be writable
- * (check_vma_flags()).
+ * (check_vma_flags()).  An address below a stack grows it first, as for
+ * a read (asp_mem_get_page()).
  *
  * Context: may sleep.
  * Return: 0; -EIO if no VMA covers @addr or it is a read-only shared
@@ -207,8 +221,7 @@ int asp_mem_write(struct asp_mm *mm, unsigned long addr, const void *buf,
 	int ret = -EIO;
 
 	down_read(&mm->lock);
-	vma = addr < mm->layout.task_size ? asp_vma_find(&mm->vmas, addr) :
-					    NULL;
+	vma = asp_mem_find_vma(mm, addr);
 	if (vma && (!(vma->flags & ASP_VM_SHARED) ||
 		    (vma->flags & ASP_VM_WRITE)))
 		ret = asp_fault(mm, vma, addr, ASP_FAULT_WRITE, &page);
