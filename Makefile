@@ -20,7 +20,7 @@
 #                    $(BUILD)/k612 (make deps installs them)
 #   make e2e-6.12    the end-to-end suite in a guest running Linux 6.12
 #                    (logs in $(BUILD)/k612)
-#   make e2e-san [TESTS="a_test b_test"]
+#   make e2e-san [ONLY="a_test b_test"]
 #                    the end-to-end suite and the fail-nth sweep in a guest
 #                    running the sanitizer kernel (KASAN, KMEMLEAK,
 #                    lockdep, UBSAN, fault injection; scripts/sankernel.sh
@@ -219,12 +219,12 @@ difftest-6.12: module-6.12 userspace
 # cache, ~15 minutes the first time) and aspace.ko built against it in
 # $(BUILD)/san.  e2e-san runs the end-to-end suite as make check does
 # there (without oom_test, trace_test and yield_test) and the fail-nth
-# sweep, or only the TESTS given (names of $(BUILD)/tests/); fuzz-san the
+# sweep, or only the tests in ONLY (names of $(BUILD)/tests/); fuzz-san the
 # fuzzer and the stress run (SECONDS, STRESS_SECONDS, SEED as for fuzz).
 SAN_GUEST = --kver "$$(scripts/sankernel.sh)" \
 	--kernel "$$(scripts/sankernel.sh --kernel)" \
 	--module "$$(scripts/sankernel.sh --module $(BUILD)/san)"
-SAN_TESTS = $(or $(TESTS),$$(cd $(BUILD)/tests && ls *_test | \
+SAN_TESTS = $(or $(ONLY),$$(cd $(BUILD)/tests && ls *_test | \
 	grep -vxE 'oom_test|trace_test|yield_test'))
 
 e2e-san: userspace tests
