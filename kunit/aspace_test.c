@@ -748,6 +748,9 @@ static bool am_diff_leaf(const struct am_leaf *a, const struct am_leaf *b,
 {
 	u64 mask = mode & AM_EXACT ? ~0ULL : ASP_PTE_FLAGS_MASK;
 
+	/* A copy's Accessed and Dirty bits: am_expect_clone_frames(). */
+	if (mode & AM_CLONE)
+		mask &= ~(ASP_PTE_A | ASP_PTE_D);
 	if ((a->pte & mask) != (b->pte & mask))
 		return am_note(msg, "leaf %#lx: pte %#llx, want %#llx",
 			       a->addr, a->pte, b->pte);
@@ -1381,7 +1384,9 @@ static bool am_leaf_shared(const struct am_snap *s, unsigned long addr)
 
 /*
  * A copy maps the same frames as @src where shared (each page now held
- * twice), and its own frames where private.
+ * twice), old and clean as Linux's copy_present_pte() makes them, and
+ * its own frames where private, young and dirty as copy_present_page()
+ * makes them (the copy is eager).
  */
 static void am_expect_clone_frames(struct kunit *test,
 				   const struct am_snap *copy,
@@ -1397,11 +1402,16 @@ static void am_expect_clone_frames(struct kunit *test,
 		ls = &src->leaf[i];
 		if (am_leaf_shared(src, ls->addr)) {
 			shared++;
-			KUNIT_EXPECT_EQ_MSG(test, lc->pte, ls->pte,
+			KUNIT_EXPECT_EQ_MSG(test, lc->pte,
+					    ls->pte & ~(ASP_PTE_A | ASP_PTE_D),
 					    "shared leaf %#lx", ls->addr);
 			KUNIT_EXPECT_EQ_MSG(test, ls->refs, orig->leaf[i].refs + 1,
 					    "shared leaf %#lx", ls->addr);
 		} else {
+			KUNIT_EXPECT_EQ_MSG(test,
+					    lc->pte & (ASP_PTE_A | ASP_PTE_D),
+					    ASP_PTE_A | ASP_PTE_D,
+					    "private leaf %#lx", ls->addr);
 			KUNIT_EXPECT_NE_MSG(test, lc->pte & ASP_PTE_PFN_MASK,
 					    ls->pte & ASP_PTE_PFN_MASK,
 					    "private leaf %#lx", ls->addr);

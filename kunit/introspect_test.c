@@ -5,8 +5,9 @@
  * frames shown and hidden, in both paging modes; the Accessed and Dirty
  * bits every kind of access sets; and PAGESCAN, CLEAR_REFS and PTDUMP
  * against a model built from the entries themselves, page by page, after
- * every step of random accesses, clears, clones, mprotects and
- * MADV_DONTNEEDs, with random matching rules, random limits and the
+ * every step of random accesses, clears, clones (each checked against
+ * the Accessed and Dirty bits Linux's fork() gives the child), mprotects
+ * and MADV_DONTNEEDs, with random matching rules, random limits and the
  * output taken in random pieces resumed from where each call stopped;
  * and the aspace_fault and aspace_cow_break tracepoints, through probes,
  * one event of the right kind per fault the counters count.
@@ -290,6 +291,74 @@ static void it_test_accessed_dirty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + 2 * P), ASP_PTE_A);
 	/* mprotect keeps them. */
 	KUNIT_EXPECT_EQ(test, it_ad(mm, IT_X + P), IT_AD);
+}
+
+/*
+ * What a clone does to them, as Linux's fork() (copy_present_pte()): the
+ * copy's entry for a page it shares is old, and clean in a shared
+ * mapping, a private one keeping its Dirty bit; the zero page is shared
+ * like that too.  An eager clone's own copy of a private page is a fresh
+ * entry, young and dirty, as copy_present_page() makes it.  The source
+ * keeps its bits.
+ */
+static void it_test_accessed_dirty_clone(struct kunit *test)
+{
+	/* Page i of each mapping: zero page, A|D, A, D, none (cleared). */
+	static const u64 want[] = { ASP_PTE_A, IT_AD, ASP_PTE_A, ASP_PTE_D, 0 };
+	const unsigned long shm = IT_X + 8 * P;
+	struct asp_mm *mm = it_new(test, 4), *cow, *eager;
+	unsigned int i;
+
+	it_map(test, mm, IT_X, 8 * P, IT_RW, IT_PRIV);
+	it_map(test, mm, shm, 8 * P, IT_RW, MAP_SHARED | MAP_FIXED);
+	it_touch(test, mm, ASPACE_ACCESS_READ, IT_X);		/* zero page */
+	for (i = 1; i < 5; i++) {
+		it_touch(test, mm, ASPACE_ACCESS_WRITE, IT_X + i * P);
+		it_touch(test, mm, ASPACE_ACCESS_WRITE, shm + i * P);
+	}
+	it_touch(test, mm, ASPACE_ACCESS_READ, shm);
+	down_write(&mm->lock);
+	for (i = 2; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, asp_pt_protect(&mm->pt, IT_X + i * P,
+						     IT_X + (i + 1) * P, 0,
+						     IT_AD & ~want[i]), 0);
+		KUNIT_ASSERT_EQ(test, asp_pt_protect(&mm->pt, shm + i * P,
+						     shm + (i + 1) * P, 0,
+						     IT_AD & ~want[i]), 0);
+	}
+	up_write(&mm->lock);
+
+	cow = asp_clone(mm, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cow));
+	eager = asp_clone(mm, true);
+	if (IS_ERR(eager))
+		asp_mm_destroy(cow);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(eager));
+	for (i = 0; i < 5; i++) {
+		/* The source's bits, untouched. */
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(mm, IT_X + i * P), want[i],
+				    "source, private page %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(mm, shm + i * P), want[i],
+				    "source, shared page %u", i);
+		/* Copy-on-write: old; Dirty kept where private. */
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(cow, IT_X + i * P),
+				    want[i] & ASP_PTE_D, "cow, private page %u",
+				    i);
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(cow, shm + i * P), 0ULL,
+				    "cow, shared page %u", i);
+		/* Eager: a private page of its own is young and dirty. */
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(eager, IT_X + i * P),
+				    i ? IT_AD : 0ULL, "eager, private page %u",
+				    i);
+		KUNIT_EXPECT_EQ_MSG(test, it_ad(eager, shm + i * P), 0ULL,
+				    "eager, shared page %u", i);
+		if (i)
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      it_pte(eager, IT_X + i * P) &
+					      ASP_PTE_RW, "eager page %u", i);
+	}
+	asp_mm_destroy(eager);
+	asp_mm_destroy(cow);
 }
 
 /*
@@ -590,6 +659,81 @@ static unsigned long it_rand_page(u64 *rnd)
 	return IT_R + (p < IT_HOLE ? p : p + 40) * P;
 }
 
+/* A page of the three VMAs, in the MAP_SHARED one? */
+static bool it_page_shared(unsigned long addr)
+{
+	return addr >= IT_R + IT_SHM * P && addr < IT_R + IT_PRIV2 * P;
+}
+
+/* The flags of the VMA of @mm at @addr, 0 if none. */
+static unsigned long it_vm_flags(struct asp_mm *mm, unsigned long addr)
+{
+	struct asp_vma *vma;
+	unsigned long flags;
+
+	down_read(&mm->lock);
+	vma = asp_vma_find(&mm->vmas, addr);
+	flags = vma ? vma->flags : 0;
+	up_read(&mm->lock);
+	return flags;
+}
+
+/*
+ * Check a clone's entry @got at @addr against @src, the source's after
+ * the clone, as Linux's fork() makes it: the same entry, old, and clean
+ * if shared (copy_present_pte()); an eager clone's copy of a private page
+ * a fresh one from the VMA's protections, young and dirty
+ * (copy_present_page()), its frame not checked.
+ */
+static void it_check_clone_pte(struct kunit *test, struct asp_mm *mm,
+			       unsigned long addr, u64 src, u64 got,
+			       bool eager)
+{
+	bool shared = it_page_shared(addr);
+	u64 want = src & ~(ASP_PTE_A | (shared ? ASP_PTE_D : 0));
+	u64 mask = ~0ULL;
+
+	if (eager && !shared && src && !asp_page_is_zero(asp_pte_page(src))) {
+		want = asp_vm_pte_flags(it_vm_flags(mm, addr)) | IT_AD;
+		mask = ASP_PTE_FLAGS_MASK;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, got & mask, want & mask,
+			    "clone (eager %d) %#lx: %#llx, source %#llx",
+			    eager, addr, got, src);
+}
+
+/*
+ * A clone of @mm (eager or copy-on-write), checked page by page: the
+ * source keeps its Accessed and Dirty bits, the clone's entries are what
+ * it_check_clone_pte() wants.
+ */
+static struct asp_mm *it_clone_checked(struct kunit *test, struct asp_mm *mm,
+				       bool eager)
+{
+	u64 *before = kunit_kmalloc_array(test, IT_NPAGES, sizeof(u64),
+					  GFP_KERNEL);
+	unsigned long addr;
+	struct asp_mm *clone;
+	unsigned int i;
+	u64 src;
+
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	for (i = 0; i < IT_NPAGES; i++)
+		before[i] = it_pte(mm, IT_R + i * P) & IT_AD;
+	clone = asp_clone(mm, eager);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(clone));
+	for (i = 0; i < IT_NPAGES; i++) {
+		addr = IT_R + i * P;
+		src = it_pte(mm, addr);
+		KUNIT_EXPECT_EQ_MSG(test, src & IT_AD, before[i],
+				    "source %#lx lost its bits", addr);
+		it_check_clone_pte(test, mm, addr, src, it_pte(clone, addr),
+				   eager);
+	}
+	kunit_kfree(test, before);
+	return clone;
+}
+
 static void it_random_step(struct kunit *test, struct asp_mm *mm,
 			   struct asp_mm **clone, u64 *rnd)
 {
@@ -622,8 +766,8 @@ static void it_random_step(struct kunit *test, struct asp_mm *mm,
 	case 6:		/* a clone, which then writes */
 		if (*clone)
 			asp_mm_destroy(*clone);
-		*clone = asp_clone(mm, false);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(*clone));
+		*clone = NULL;
+		*clone = it_clone_checked(test, mm, asp_test_rand(rnd) % 4 == 0);
 		asp_access(*clone, ASPACE_ACCESS_WRITE, a, n * P, NULL, &res);
 		break;
 	case 7:
@@ -768,6 +912,7 @@ static struct kunit_case it_test_cases[] = {
 	KUNIT_CASE(it_test_translate_zero_protnone),
 	KUNIT_CASE(it_test_accessed_dirty),
 	KUNIT_CASE(it_test_accessed_dirty_populate),
+	KUNIT_CASE(it_test_accessed_dirty_clone),
 	KUNIT_CASE(it_test_empty_range),
 	KUNIT_CASE(it_test_scan_dump_random),
 	KUNIT_CASE(it_test_trace_faults),

@@ -7,7 +7,8 @@
  * copies the page (or reuses it when the other side has let it go, see
  * fault.c).  An eager clone copies them at once instead.  Shared pages are
  * mapped by both address spaces, each holding a reference, and both VMAs
- * hold the shared object.  VMAs marked MADV_DONTFORK are not copied;
+ * hold the shared object.  The copy's Accessed and Dirty bits are Linux's
+ * (see asp_clone_age()).  VMAs marked MADV_DONTFORK are not copied;
  * those marked MADV_WIPEONFORK are copied without their pages.  The copy
  * gets the same layout, limits and break; afterwards the two are
  * independent.
@@ -39,38 +40,72 @@ static bool asp_clone_resident_full(struct asp_mm *mm)
 	       mm->limits.resident_bytes;
 }
 
+/**
+ * asp_clone_age() - the Accessed and Dirty bits of a copied entry
+ * @vma: the source's VMA
+ * @flags: the entry's flags, as the copy is to map them
+ *
+ * As copy_present_pte() in Linux 6.1 (__copy_present_ptes() in 6.12)
+ * makes the child's entry: pte_mkold() always, and pte_mkclean() in a
+ * shared mapping; a private entry keeps its Dirty bit.  The source keeps
+ * both bits.
+ *
+ * Return: @flags without the Accessed bit, and without the Dirty bit in a
+ * shared mapping.
+ */
+static u64 asp_clone_age(const struct asp_vma *vma, u64 flags)
+{
+	flags &= ~ASP_PTE_A;
+	if (vma->flags & ASP_VM_SHARED)
+		flags &= ~ASP_PTE_D;
+	return flags;
+}
+
+/**
+ * asp_clone_copy() - an eager clone's own copy of a private page
+ * @vma: the source's VMA
+ * @src: the page to copy
+ * @flags: out: the copy's entry flags
+ *
+ * A fresh entry, as copy_present_page() makes one for the copy of a
+ * pinned page in Linux 6.1 and 6.12: mk_pte() with the VMA's protection
+ * (young: x86's protections carry _PAGE_ACCESSED), pte_mkdirty(), and
+ * maybe_mkwrite() (writable where the mapping is).
+ *
+ * Return: the copy, or NULL if memory ran out.
+ */
+static struct page *asp_clone_copy(const struct asp_vma *vma,
+				   struct page *src, u64 *flags)
+{
+	struct page *page = asp_data_page_alloc();
+
+	if (page)
+		copy_highpage(page, src);
+	*flags = asp_vm_pte_flags(vma->flags) | ASP_PTE_A | ASP_PTE_D;
+	return page;
+}
+
 /*
  * The page and entry flags the copy maps at one address: the same page
- * (shared, zero page, copy-on-write) or a copy (eager).  Write-protects
- * the source's entry for copy-on-write.
+ * (shared, zero page, copy-on-write), aged by asp_clone_age(), or a copy
+ * (eager).  Write-protects the source's entry for copy-on-write, keeping
+ * its Accessed and Dirty bits.
  */
 static struct page *asp_clone_page(struct asp_clone_ctx *ctx, u64 *ptep,
 				   u64 *flags)
 {
-	struct page *src = asp_pte_page(*ptep), *page;
+	struct page *src = asp_pte_page(*ptep);
 
-	*flags = *ptep & ASP_PTE_FLAGS_MASK;
-	if (asp_page_is_zero(src))
-		return src;
-	if (ctx->vma->flags & ASP_VM_SHARED) {
-		asp_data_page_get(src);
-		return src;
-	}
-	if (!ctx->eager) {
+	if (!asp_page_is_zero(src) && !(ctx->vma->flags & ASP_VM_SHARED)) {
+		if (ctx->eager)
+			return asp_clone_copy(ctx->vma, src, flags);
 		*ptep &= ~ASP_PTE_RW;
 		*ptep |= ASP_PTE_COW;
-		*flags = *ptep & ASP_PTE_FLAGS_MASK;
-		asp_data_page_get(src);
-		return src;
 	}
-	/* The copy is exclusive: writable where its mapping is. */
-	*flags &= ~ASP_PTE_COW;
-	if ((ctx->vma->flags & ASP_VM_WRITE) && (*flags & ASP_PTE_P))
-		*flags |= ASP_PTE_RW;
-	page = asp_data_page_alloc();
-	if (page)
-		copy_highpage(page, src);
-	return page;
+	*flags = asp_clone_age(ctx->vma, *ptep & ASP_PTE_FLAGS_MASK);
+	if (!asp_page_is_zero(src))
+		asp_data_page_get(src);
+	return src;
 }
 
 /* Map in the copy, at its slot @dst, what the source's slot @src maps. */

@@ -13,10 +13,19 @@ write $shm "shared"
 expect stats resident_pages=257 zero_page_maps=64
 
 # Fork-like clone; the child writes 32 KiB of the data and reads the rest.
-# The clone copied the parent's Accessed and Dirty bits: clear_refs
-# clears them, as /proc/PID/clear_refs does, so that what the child does
-# from here on shows alone.
+# As after fork(), the child's entries are old, and the shared ones clean,
+# but its private entries keep the parent's Dirty bits, and the parent
+# keeps all of its bits: clear_refs clears them, as /proc/PID/clear_refs
+# does, so that what the child does from here on shows alone.
 clone a child
+use child
+expect pageflags $data 1M dirty !accessed cow_shared
+expect pageflags $table 256K zero !accessed
+expect pageflags $shm 64K !dirty !accessed
+use a
+expect pageflags $data 1M dirty accessed cow_shared
+expect pageflags $table 256K zero accessed
+expect pageflags $shm 4K dirty accessed
 use child
 clear_refs
 access write $data 32K

@@ -4,7 +4,8 @@
  * categories of pages touched every way (loads, stores, pread, pwrite,
  * the zero page, shared objects, copy-on-write after a clone and after
  * the other side let go), the Accessed and Dirty bits cleared and set
- * again (a working set and what was written), PAGEMAP_SCAN's matching
+ * again (a working set and what was written) and those a clone gives its
+ * copy (as fork() gives a child), PAGEMAP_SCAN's matching
  * rules (category_mask, inverted, anyof, return_mask), max_pages, a scan
  * resumed from walk_end, holes between VMAs, a huge sparse VMA, and bad
  * input.
@@ -374,6 +375,71 @@ TEST_F(ps, bad_input)
 	c.size = offsetof(struct aspace_clear_refs, end);
 	c.flags = ASPACE_CLEAR_DIRTY;
 	EXPECT_EQ(-EINVAL, aspace_ioctl(self->fd, ASPACE_IOC_CLEAR_REFS, &c));
+}
+
+/*
+ * The Accessed and Dirty bits a clone gives the copy, as Linux's fork()
+ * (copy_present_pte()): an entry for a page both sides map (copy-on-write,
+ * the zero page, MAP_SHARED) is old, and clean if shared; a private one
+ * keeps its Dirty bit.  A page an eager clone copies is the copy's own,
+ * young and dirty (copy_present_page()).  The parent keeps its bits.
+ * Page i of each mapping: 0 the zero page (private) or read (shared),
+ * then written and left A|D, A, D, or neither.
+ */
+TEST_F(ps, clone_makes_the_child_old)
+{
+	static const __u64 bits[] = {
+		ASPACE_PTE_ACCESSED, PTE_AD, ASPACE_PTE_ACCESSED,
+		ASPACE_PTE_DIRTY, 0,
+	};
+	static const __u32 clear[] = {
+		0, 0, ASPACE_CLEAR_DIRTY, ASPACE_CLEAR_ACCESSED,
+		ASPACE_CLEAR_ACCESSED | ASPACE_CLEAR_DIRTY,
+	};
+	const __u64 base[2] = { X, X + PAGES(16) };
+	unsigned char b = 3;
+	int c[2], i, m, e;
+	__u64 a, want;
+
+	ASSERT_EQ(0, aspace_mmap(self->fd, base[0], PAGES(5), P_RW,
+				 M_PRIV | M_FIXED, NULL));
+	ASSERT_EQ(0, aspace_mmap(self->fd, base[1], PAGES(5), P_RW,
+				 M_SHARED | M_FIXED, NULL));
+	for (m = 0; m < 2; m++) {
+		ASSERT_EQ(1, mem_pread(self->fd, &b, 1, base[m]));
+		for (i = 1; i < 5; i++) {
+			a = base[m] + PAGES(i);
+			ASSERT_EQ(1, mem_pwrite(self->fd, &b, 1, a));
+			if (clear[i])
+				ASSERT_EQ(0, clear_refs(self->fd, a, a + PG,
+							clear[i]));
+		}
+	}
+	ASSERT_EQ(0, aspace_clone(self->fd, 0, &c[0]));
+	ASSERT_EQ(0, aspace_clone(self->fd, ASPACE_CLONE_EAGER, &c[1]));
+	for (m = 0; m < 2; m++) {
+		for (i = 0; i < 5; i++) {
+			a = base[m] + PAGES(i);
+			EXPECT_EQ(bits[i], leaf_entry(self->fd, a) & PTE_AD)
+				TH_LOG("parent, %s page %d",
+				       m ? "shared" : "private", i);
+			for (e = 0; e < 2; e++) {
+				want = m ? 0 : bits[i] & ASPACE_PTE_DIRTY;
+				if (e && !m && i)
+					want = PTE_AD;
+				EXPECT_EQ(want, leaf_entry(c[e], a) & PTE_AD)
+					TH_LOG("%s clone, %s page %d",
+					       e ? "eager" : "cow",
+					       m ? "shared" : "private", i);
+			}
+		}
+	}
+	/* PAGESCAN says so too: nothing in the copy-on-write clone accessed. */
+	EXPECT_EQ(0, pagescan(c[0], X, X + PAGES(32), C_A, ALL, regs, MAXR));
+	EXPECT_EQ(0, pagescan(c[0], base[1], base[1] + PAGES(5), C_D, ALL,
+			      regs, MAXR));
+	close(c[1]);
+	close(c[0]);
 }
 
 TEST_HARNESS_MAIN
