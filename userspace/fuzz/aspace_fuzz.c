@@ -3084,14 +3084,17 @@ static void op_rw(int si, bool under)
 		kind = 0;
 	if (buf == wk.rwbuf && fz_one_in(&wk.rnd, 4))
 		memset(buf, fz_rand(&wk.rnd), count < 256 ? count : 256);
-	/* How far it must get, from the VMAs (a private descriptor). */
+	/*
+	 * How far it must get, from the VMAs (a private descriptor with no
+	 * stack: a transfer below one grows it, as __access_remote_vm()).
+	 */
 	predict = excl && (kind == 0 || kind == 1 || kind == 7) && count &&
 		  acc >= 0 && acc != (kind ? O_RDONLY : O_WRONLY) &&
 		  buf >= wk.rwbuf && count <= RWBUF_SIZE &&
 		  (__u64)(buf - wk.rwbuf) <= RWBUF_SIZE - count &&
 		  (__s64)off >= 0 && (__s64)(off + count) > 0 &&
 		  fz_one_in(&wk.rnd, 2) &&
-		  model_take(fd, &list_b, &task_size);
+		  model_take(fd, &list_b, &task_size) && no_stack(&list_b);
 
 	switch (kind) {
 	case 0:
