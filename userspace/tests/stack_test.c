@@ -366,7 +366,7 @@ static __u64 real_stack_start(void)
 
 /*
  * In a child: @below (if not 0) maps a page of @below_prot that far
- * below the stack; then an access of @kind (OP_*) or a pread (OP_PREAD)
+ * below the stack; then an access of @kind (OP_*) or a pread or pwrite
  * at stack start - @off; what happened, relative to the stack start.
  */
 static int real_below_stack(int kind, __u64 off, __u64 below,
@@ -407,9 +407,12 @@ static int real_below_stack(int kind, __u64 off, __u64 below,
 		op.type = kind;
 		op.addr = s - off;
 		op.len = 1;
-		if (kind == OP_PREAD) {
-			mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
-			shared->pread_ret = mem_pread(mem, b, 1, s - off);
+		if (kind == OP_PREAD || kind == OP_PWRITE) {
+			mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+			b[0] = 0x5a;
+			shared->pread_ret = kind == OP_PREAD ?
+				mem_pread(mem, b, 1, s - off) :
+				mem_pwrite(mem, b, 1, s - off);
 		} else {
 			lx_run_access(&op, b, &res);
 		}
@@ -439,8 +442,10 @@ static void asp_below_stack(int fd, int kind, __u64 off, struct real *r)
 	__u64 s = stack_start(fd);
 
 	memset(r, 0, sizeof(*r));
-	if (kind == OP_PREAD) {
-		r->pread_ret = mem_pread(fd, b, 1, s - off);
+	if (kind == OP_PREAD || kind == OP_PWRITE) {
+		b[0] = 0x5a;
+		r->pread_ret = kind == OP_PREAD ? mem_pread(fd, b, 1, s - off) :
+						  mem_pwrite(fd, b, 1, s - off);
 	} else if (!mem_access(fd, kinds[kind], s - off, 1, b, &a)) {
 		r->signo = a.signo;
 		r->code = a.si_code;
@@ -506,8 +511,9 @@ static bool compare_real(struct __test_metadata *_metadata, const char *what,
 /*
  * Below a real stack: a load, a store and a fetch one byte and further
  * below it (the fetch grows the stack, then faults: the stack is not
- * executable), and a pread of /proc/self/mem there, which grows the
- * stack too (__access_remote_vm() calls expand_stack(), in 6.1 and 6.12).
+ * executable), and a pread and a pwrite of /proc/self/mem there, which
+ * grow the stack too (__access_remote_vm() calls expand_stack(), in 6.1
+ * and 6.12).
  */
 TEST(below_the_stack_like_a_real_one)
 {
@@ -518,6 +524,7 @@ TEST(below_the_stack_like_a_real_one)
 		{ OP_READ, 1 }, { OP_WRITE, 1 }, { OP_EXEC, 1 },
 		{ OP_READ, 5000 }, { OP_WRITE, PAGES(40) + 3 },
 		{ OP_EXEC, 5000 }, { OP_PREAD, 1 }, { OP_PREAD, PAGES(3) },
+		{ OP_PWRITE, 1 }, { OP_PWRITE, PAGES(3) },
 	};
 	unsigned int i, bad = 0;
 	char what[64];
@@ -527,7 +534,8 @@ TEST(below_the_stack_like_a_real_one)
 		snprintf(what, sizeof(what), "%s at stack - %#llx",
 			 c[i].kind == OP_READ ? "load" :
 			 c[i].kind == OP_WRITE ? "store" :
-			 c[i].kind == OP_EXEC ? "fetch" : "pread",
+			 c[i].kind == OP_EXEC ? "fetch" :
+			 c[i].kind == OP_PREAD ? "pread" : "pwrite",
 			 (unsigned long long)c[i].off);
 		bad += !compare_real(_metadata, what, c[i].kind, c[i].off, 0,
 				     0);
