@@ -4306,9 +4306,8 @@ static void print_summary(__u64 elapsed_ms)
 
 int main(int argc, char **argv)
 {
-	int shared_fds[NSHARED], socks[MAX_PROCS][2], i, ret, npass = 0;
+	int shared_fds[NSHARED], socks[MAX_PROCS][2], i, npass = 0;
 	pthread_mutexattr_t ma;
-	long long c[NR_COUNTERS];
 	__u64 start, deadline, next_cp;
 	bool stuck = false;
 
@@ -4424,17 +4423,5 @@ int main(int argc, char **argv)
 	}
 
 	/* Every descriptor is closed: the module holds nothing. */
-	ret = fz_counters_zero(c, stuck ? 10000 : 3000);
-	if (ret) {
-		printf("ok 2 counters zero\n");
-		npass++;
-	} else {
-		printf("# module counters after the run: pages_data %lld "
-		       "pages_pgtable %lld vmas %lld address_spaces %lld\n",
-		       c[0], c[1], c[2], c[3]);
-		printf("not ok 2 counters zero\n");
-	}
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       npass, 2 - npass);
-	return npass == 2 ? 0 : 1;
+	return fz_tap_finish(npass, stuck ? 10000 : 3000);
 }

@@ -1572,7 +1572,6 @@ int main(int argc, char **argv)
 {
 	unsigned long ops[NSK] = { 0 }, total = 0, bytes = 0, under = 0;
 	static struct fz_errs errs;
-	long long c[NR_COUNTERS];
 	struct aspace_limits lim;
 	unsigned int i, k;
 	char buf[1024], why[256];
@@ -1716,16 +1715,5 @@ int main(int argc, char **argv)
 		printf("not ok 1 stress # seed 0x%llx\n",
 		       (unsigned long long)opt.seed);
 	}
-	if (fz_counters_zero(c, 3000)) {
-		printf("ok 2 counters zero\n");
-		npass++;
-	} else {
-		printf("# module counters after the run: pages_data %lld "
-		       "pages_pgtable %lld vmas %lld address_spaces %lld\n",
-		       c[0], c[1], c[2], c[3]);
-		printf("not ok 2 counters zero\n");
-	}
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       npass, 2 - npass);
-	return npass == 2 ? 0 : 1;
+	return fz_tap_finish(npass, 3000);
 }

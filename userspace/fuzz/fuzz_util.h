@@ -143,6 +143,29 @@ static inline bool fz_counters_zero(long long c[NR_COUNTERS],
 	}
 }
 
+/*
+ * The end of a program's TAP: test 2, every descriptor closed and the
+ * module's counters back at zero (within @wait_ms), then the totals.
+ * @npass: how many of the two passed so far.  Returns the exit status.
+ */
+static inline int fz_tap_finish(int npass, unsigned int wait_ms)
+{
+	long long c[NR_COUNTERS];
+
+	if (fz_counters_zero(c, wait_ms)) {
+		printf("ok 2 counters zero\n");
+		npass++;
+	} else {
+		printf("# module counters after the run: pages_data %lld "
+		       "pages_pgtable %lld vmas %lld address_spaces %lld\n",
+		       c[0], c[1], c[2], c[3]);
+		printf("not ok 2 counters zero\n");
+	}
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+	       npass, 2 - npass);
+	return npass == 2 ? 0 : 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Errno counting for the summary. */
 
